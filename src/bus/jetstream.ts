@@ -1,0 +1,148 @@
+/**
+ * JetStream for durable order and fill events: a stream per gateway (`DESKGATE_<GATEWAY>` over
+ * `deskgate.<gateway>.evt.order` and `.evt.fill`, file storage), created if missing, and durable
+ * pull consumers that resume where they left off after a restart (explicit acks; an event that was
+ * delivered but not acked is delivered again after `ackWaitMs`).
+ */
+import {
+  AckPolicy,
+  DeliverPolicy,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+} from 'nats';
+import { dgError, ErrorCounter } from '../core/errors.js';
+import { checkEventType, checkGateway, DURABLE_EVENT_TYPES, natsNames } from './names.js';
+import { DEFAULT_NATS_SERVERS, openNats } from './nats-connect.js';
+import { parseEvent, type BusEvent } from './wire.js';
+
+export interface StreamOptions {
+  readonly gateway: string;
+  /** Event types kept; default order and fill. */
+  readonly types?: readonly string[];
+  /** Drop events older than this; default 0 = keep (bounded by maxMessages). */
+  readonly maxAgeMs?: number;
+  /** Keep at most this many events; default 10 million. */
+  readonly maxMessages?: number;
+  /** Publishes with the same event id inside this window are stored once. Default 2 minutes. */
+  readonly duplicateWindowMs?: number;
+}
+
+/** Create the gateway's stream if missing (an existing stream's subjects are extended if needed). Returns its name. */
+export async function ensureEventStream(jsm: JetStreamManager, opts: StreamOptions): Promise<string> {
+  const name = natsNames.stream(opts.gateway);
+  const subjects = (opts.types ?? DURABLE_EVENT_TYPES).map((t) => natsNames.evt(opts.gateway, t));
+  try {
+    const info = await jsm.streams.info(name);
+    const missing = subjects.filter((s) => !info.config.subjects?.includes(s));
+    if (missing.length > 0)
+      await jsm.streams.update(name, { ...info.config, subjects: [...(info.config.subjects ?? []), ...missing] });
+    return name;
+  } catch (e) {
+    if (!/not found/i.test(e instanceof Error ? e.message : ''))
+      throw dgError('DG_E_BUS_UNAVAILABLE', `jetstream: ${String(e)}`);
+  }
+  await jsm.streams.add({
+    name,
+    subjects,
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    max_age: nanos(opts.maxAgeMs ?? 0),
+    max_msgs: opts.maxMessages ?? 10_000_000,
+    duplicate_window: nanos(opts.duplicateWindowMs ?? 120_000),
+  });
+  return name;
+}
+
+export interface DurableReaderOptions {
+  readonly gateway: string;
+  /** Durable consumer name: the position survives restarts under this name. */
+  readonly durable: string;
+  readonly servers?: string | string[];
+  /** Only this event type (e.g. 'fill'); default all types in the stream. */
+  readonly type?: string;
+  /** Redelivery delay for unacked events. Default 30 s. */
+  readonly ackWaitMs?: number;
+}
+
+export interface DurableDelivery {
+  readonly event: BusEvent;
+  /** Stream sequence. */
+  readonly streamSeq: number;
+  readonly redelivered: boolean;
+  /** Ack and wait for the server to confirm it (so a restart right after cannot redeliver). */
+  ack(): Promise<void>;
+}
+
+const DURABLE = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class DurableEventReader {
+  readonly errors = new ErrorCounter();
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly stream: string,
+    private readonly durable: string,
+  ) {}
+
+  static async open(opts: DurableReaderOptions): Promise<DurableEventReader> {
+    checkGateway(opts.gateway);
+    if (!DURABLE.test(opts.durable)) throw dgError('DG_E_BUS_BAD_NAME', 'durable consumer name');
+    const nc = await openNats(opts.servers ?? DEFAULT_NATS_SERVERS, `deskgate-reader-${opts.durable}`);
+    try {
+      const jsm = await nc.jetstreamManager();
+      const stream = await ensureEventStream(jsm, { gateway: opts.gateway });
+      const exists = await jsm.consumers.info(stream, opts.durable).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) {
+        await jsm.consumers.add(stream, {
+          durable_name: opts.durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: nanos(opts.ackWaitMs ?? 30_000),
+          ...(opts.type ? { filter_subject: natsNames.evt(opts.gateway, checkEventType(opts.type)) } : {}),
+        });
+      }
+      return new DurableEventReader(nc, stream, opts.durable);
+    } catch (e) {
+      await nc.close();
+      throw e;
+    }
+  }
+
+  /** Fetch up to `max` events, waiting at most `expiresMs` for them. */
+  async fetch(max: number, expiresMs = 1000): Promise<DurableDelivery[]> {
+    const consumer = await this.nc.jetstream().consumers.get(this.stream, this.durable);
+    const batch = await consumer.fetch({ max_messages: max, expires: Math.max(expiresMs, 1000) });
+    const out: DurableDelivery[] = [];
+    for await (const m of batch) {
+      const event = parseEvent(m.data);
+      if (!event) {
+        this.errors.record(dgError('DG_E_BUS_BAD_REQUEST', `malformed event at stream seq ${m.seq}`));
+        m.term(); // never redeliver garbage
+        continue;
+      }
+      out.push(delivery(m, event));
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+}
+
+function delivery(m: JsMsg, event: BusEvent): DurableDelivery {
+  return {
+    event,
+    streamSeq: m.seq,
+    redelivered: m.redelivered,
+    ack: async () => {
+      await m.ackAck();
+    },
+  };
+}

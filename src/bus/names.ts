@@ -1,0 +1,51 @@
+/**
+ * Names on the wire. Every name embeds the gateway name, so several gateways share one Redis or
+ * NATS server without clashing.
+ *
+ *   Redis events      PUBLISH deskgate:<gateway>:evt:<type>
+ *   Redis commands    LPUSH   deskgate:<gateway>:cmd            (the gateway BRPOPs it)
+ *   Redis replies     LPUSH   deskgate:reply:<client id>        (the client BRPOPs it; expires)
+ *   NATS events       deskgate.<gateway>.evt.<type>
+ *   NATS commands     request/reply on deskgate.<gateway>.cmd
+ *   JetStream stream  DESKGATE_<GATEWAY> over deskgate.<gateway>.evt.order and .evt.fill
+ */
+import { dgError } from '../core/errors.js';
+
+/** Gateway names: letters, digits, `_` and `-` (no `.`, `:`, `*`, `>` or spaces — they mean something on the wire). */
+export const GATEWAY_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Event types: lower-case word. */
+export const EVENT_TYPE = /^[a-z][a-z0-9_]{0,31}$/;
+/** Reply keys a Redis client may ask the gateway to push to. */
+export const REDIS_REPLY_PREFIX = 'deskgate:reply:';
+export const REDIS_REPLY_KEY = /^deskgate:reply:[A-Za-z0-9_.-]{8,128}$/;
+
+/** The event types the gateway kernel publishes; others matching EVENT_TYPE are allowed. */
+export const CORE_EVENT_TYPES = ['order', 'fill', 'balance', 'book'] as const;
+/** Event types kept in the JetStream stream by default. */
+export const DURABLE_EVENT_TYPES = ['order', 'fill'] as const;
+
+export function checkGateway(name: string): string {
+  if (typeof name !== 'string' || !GATEWAY_NAME.test(name))
+    throw dgError('DG_E_BUS_BAD_NAME', `gateway ${JSON.stringify(String(name).slice(0, 80))}`);
+  return name;
+}
+
+export function checkEventType(type: string): string {
+  if (typeof type !== 'string' || !EVENT_TYPE.test(type))
+    throw dgError('DG_E_BUS_BAD_NAME', `event type ${JSON.stringify(String(type).slice(0, 40))}`);
+  return type;
+}
+
+export const redisNames = {
+  evt: (gateway: string, type: string): string => `deskgate:${checkGateway(gateway)}:evt:${checkEventType(type)}`,
+  evtPattern: (gateway: string): string => `deskgate:${checkGateway(gateway)}:evt:*`,
+  cmd: (gateway: string): string => `deskgate:${checkGateway(gateway)}:cmd`,
+};
+
+export const natsNames = {
+  evt: (gateway: string, type: string): string => `deskgate.${checkGateway(gateway)}.evt.${checkEventType(type)}`,
+  evtAll: (gateway: string): string => `deskgate.${checkGateway(gateway)}.evt.*`,
+  cmd: (gateway: string): string => `deskgate.${checkGateway(gateway)}.cmd`,
+  /** JetStream stream names may not hold `.`, `*`, `>`; upper-cased, `-` becomes `_`. */
+  stream: (gateway: string): string => `DESKGATE_${checkGateway(gateway).toUpperCase().replace(/-/g, '_')}`,
+};
