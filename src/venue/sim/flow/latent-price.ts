@@ -1,0 +1,53 @@
+/**
+ * The latent ("fair") price the synthetic agents trade around: geometric Brownian motion with
+ * Poisson jumps. The diffusion volatility is chosen so that diffusion + jumps together give the
+ * configured annualised volatility: σ_d² = σ² − λ·σ_j² (per year), zero drift in price.
+ */
+import type { Rng } from '../rng.js';
+
+export const SECONDS_PER_YEAR = 365 * 24 * 3600;
+
+export interface LatentPriceConfig {
+  /** Annualised volatility, e.g. 0.6. */
+  readonly volatility: number;
+  /** Expected jumps per hour. */
+  readonly jumpsPerHour: number;
+  /** Standard deviation of a jump's log size, e.g. 0.0015 (0.15 %). */
+  readonly jumpStdev: number;
+}
+
+export class LatentPrice {
+  private logP: number;
+  private readonly sigmaDiffPerSqrtSec: number;
+  private readonly jumpRatePerSec: number;
+  private readonly jumpStdev: number;
+  jumps = 0;
+
+  constructor(startPrice: number, cfg: LatentPriceConfig) {
+    if (!(startPrice > 0)) throw new RangeError('start price must be positive');
+    this.logP = Math.log(startPrice);
+    const varPerSec = (cfg.volatility * cfg.volatility) / SECONDS_PER_YEAR;
+    this.jumpRatePerSec = cfg.jumpsPerHour / 3600;
+    this.jumpStdev = cfg.jumpStdev;
+    const diff = varPerSec - this.jumpRatePerSec * cfg.jumpStdev * cfg.jumpStdev;
+    if (diff <= 0) throw new RangeError('jumps alone exceed the configured volatility');
+    this.sigmaDiffPerSqrtSec = Math.sqrt(diff);
+  }
+
+  get price(): number {
+    return Math.exp(this.logP);
+  }
+
+  /** Advance by dt seconds. */
+  step(dtSec: number, rng: Rng): number {
+    const s = this.sigmaDiffPerSqrtSec * Math.sqrt(dtSec);
+    this.logP += -0.5 * s * s + s * rng.normal();
+    const n = rng.poisson(this.jumpRatePerSec * dtSec);
+    for (let i = 0; i < n; i++) {
+      const j = this.jumpStdev * rng.normal();
+      this.logP += j - 0.5 * this.jumpStdev * this.jumpStdev;
+      this.jumps++;
+    }
+    return this.price;
+  }
+}
