@@ -69,6 +69,11 @@ export class OrderStream {
     }
     this.clientOfVenue.set(venueOrderId, clientOrderId);
     this.tracked(clientOrderId);
+    this.releaseHeld(clientOrderId, venueOrderId);
+  }
+
+  /** Deliver, in arrival order, the held events of a venue order id that has just been linked. */
+  private releaseHeld(clientOrderId: string, venueOrderId: string): void {
     if (this.held.length === 0) return;
     const keep: Held[] = [];
     const release: Held[] = [];
@@ -130,7 +135,10 @@ export class OrderStream {
       return;
     }
     if (o.clientOrderId !== undefined && !this.clientOfVenue.has(o.venueOrderId)) {
+      // The event links the ids itself: events held for this venue id (e.g. a trade that beat
+      // the order's first event after a restart) go first, in arrival order.
       this.clientOfVenue.set(o.venueOrderId, cid);
+      this.releaseHeld(cid, o.venueOrderId);
     }
     this.applyOrder(cid, o.clientOrderId === undefined ? { ...o, clientOrderId: cid } : o, source);
   }
@@ -141,6 +149,10 @@ export class OrderStream {
     if (cid === undefined) {
       this.hold({ kind: 'fill', fill: f, at: this.clock.now() });
       return;
+    }
+    if (f.clientOrderId !== undefined && !this.clientOfVenue.has(f.venueOrderId)) {
+      this.clientOfVenue.set(f.venueOrderId, cid);
+      this.releaseHeld(cid, f.venueOrderId);
     }
     this.applyFill(cid, f.clientOrderId === undefined ? { ...f, clientOrderId: cid } : f);
   }

@@ -177,6 +177,22 @@ describe('OrderStream', () => {
     expect(s.heldCount()).toBe(0);
     expect(s.stats.heldDropped).toBe(1);
   });
+
+  it('an event that carries the client id itself releases what was held for its venue id', () => {
+    const { out, s } = make();
+    s.fill(fill({ tradeId: 't9' })); // the trade beat the order's first event (e.g. after a restart)
+    expect(s.heldCount()).toBe(1);
+    s.order(order({ clientOrderId: 'c1', status: 'partial', filledSize: 4 }), 'stream');
+    expect(s.heldCount()).toBe(0);
+    expect(statuses(out)).toEqual(['fill', 'received:0', 'partial:4']);
+    const f = out.find((e) => e.type === 'fill');
+    expect(f?.type === 'fill' && f.clientOrderId).toBe('c1');
+    // the same through a fill that names its client id
+    s.order(order({ clientOrderId: undefined, venueOrderId: 'v5', status: 'open' }), 'stream');
+    s.fill(fill({ clientOrderId: 'c5', venueOrderId: 'v5', tradeId: 't5' }));
+    expect(s.heldCount()).toBe(0);
+    expect(s.last('c5')?.status).toBe('open');
+  });
 });
 
 describe('OrderStream in-flight tracking', () => {
