@@ -2,22 +2,31 @@
  * `npm run bench -- ledger`: what a strategy process pays to learn its balance, and what a strategy
  * command costs end to end, on a running GatewayKernel (SimVenue, journal in a SQLite WAL file).
  *
- *   shm_read_ns_p50/p99   ShmBalanceReader.balance('USDT', 2) on the kernel's shared-memory file
- *                         (seqlock + CRC-32 + decode), one read per sample
+ *   shm_read_ns_p50/p99   the fastest reader a strategy gets from openBalanceReader(): with the mmap
+ *                         addon built (native/shm-map), MappedShmReader.readCell('USDT', 2) — a
+ *                         seqlock read of that one cell straight from the mapping, no system call,
+ *                         no CRC, no decode of other rows; without it (or DESKGATE_NO_MMAP=1), the
+ *                         pread reader's readCell. shm_read_mmap says which: 1 = mmap, 0 = pread.
+ *                         (Before the addon this key measured the pread whole-snapshot read, now
+ *                         shm_pread_snapshot_ns_*.) Each sample includes ~70-80 ns of hrtime.
+ *   shm_read_batch_mean_ns  the same readCell, mean of 200 000 back-to-back calls timed as one batch
+ *                         (no per-call timer overhead)
  *   redis_get_ns_p50/p99  the same value (decimal text) read from Redis with ioredis GET (baseline),
  *                         one awaited GET per sample, loopback
  *   shm_vs_redis_p50      redis_get_ns_p50 / shm_read_ns_p50
- *   shm_cell_read_ns_p50  floor of a single-cell read of the same file: pread seq, pread the 48-byte
- *                         cell, pread seq (seqlock only, no CRC, no full decode) — what a cell read
- *                         path in the ledger's reader would cost (not on a product path here)
+ *   shm_cell_read_ns_p50/p99  ShmBalanceReader.readCell('USDT', 2): pread seq, pread the body up to
+ *                         the cell, pread seq (seqlock only, no CRC) — the fallback's single-cell path
  *   shm_cell_vs_redis_p50 redis_get_ns_p50 / shm_cell_read_ns_p50
+ *   shm_pread_snapshot_ns_p50/p99  ShmBalanceReader.balance('USDT', 2): a whole-table pread snapshot
+ *                         (seqlock + CRC-32 + decode of every row), one per sample
+ *   shm_mmap_snapshot_ns_p50/p99   MappedShmReader.read(): the same whole-table snapshot copied
+ *                         from the mapping (seqlock + CRC-32 + decode); -1 when the addon is absent
  *   order_rtt_us_p50/p99  strategy `place` command over the LOCAL bus (LocalHub: same JSON encoding
  *                         and validation as Redis/NATS) → kernel (validate, journal, reserve, OMS) →
  *                         SimVenue → the venue's acceptance → the `order` event (state open) back on
  *                         the bus and the command reply; 10 000 orders, one at a time
  *   order_rtt_redis_us_p50/p99  the same over Redis (RedisBus + RedisCommandClient), 1 000 orders
  */
-import { openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { LocalHub } from '../src/bus/local-bus.js';
@@ -26,16 +35,7 @@ import { RedisCommandClient } from '../src/bus/redis-client.js';
 import type { Bus, CommandClient } from '../src/bus/bus.js';
 import type { BusEvent } from '../src/bus/wire.js';
 import { formatReading, ShmBalanceReader } from '../src/ledger/shm-reader.js';
-import {
-  BODY_FIXED,
-  CELL_BYTES,
-  HEADER_SIZE,
-  parseHeader,
-  readI128,
-  ROW_FIXED,
-  SEQ_OFFSET,
-  SLOT_NAME_BYTES,
-} from '../src/ledger/shm-layout.js';
+import { MappedShmReader, openBalanceReader } from '../src/ledger/shm-mapped-reader.js';
 import { GatewayKernel } from '../src/gateway/kernel.js';
 import { Journal } from '../src/store/journal.js';
 import { SimVenue } from '../src/venue/sim-venue/sim-venue.js';
@@ -141,13 +141,33 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
   await redis.set(key, text);
   if ((await redis.get(key)) !== text) throw new Error('redis value mismatch');
   const N = 20_000;
-  for (let i = 0; i < 2000; i++) reader.balance('USDT', 2);
-  const shm: number[] = [];
-  for (let i = 0; i < N; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = reader.balance('USDT', 2);
-    shm.push(Number(process.hrtime.bigint() - t0));
-    if (r?.total !== reading.total) throw new Error('shm value changed');
+  /** N timed calls of `read` after a warm-up; each must return the published total. */
+  const sample = (read: () => bigint | undefined): number[] => {
+    for (let i = 0; i < 2000; i++) read();
+    const out: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const t0 = process.hrtime.bigint();
+      const v = read();
+      out.push(Number(process.hrtime.bigint() - t0));
+      if (v !== reading.total) throw new Error('shm value changed');
+    }
+    return out.sort((a, b) => a - b);
+  };
+  const fastest = openBalanceReader(shmPath);
+  log(`fastest reader: ${fastest.kind}`);
+  const shm = sample(() => fastest.readCell('USDT', 2)?.total);
+  // per-sample timing costs ~70-80 ns of hrtime itself: also time 200 000 reads in one batch
+  const B = 200_000;
+  let bad = 0;
+  const tb = process.hrtime.bigint();
+  for (let i = 0; i < B; i++) if (fastest.readCell('USDT', 2)?.total !== reading.total) bad++;
+  const batchNs = Number(process.hrtime.bigint() - tb) / B;
+  if (bad > 0) throw new Error('shm value changed');
+  const cell = sample(() => reader.readCell('USDT', 2)?.total);
+  const snap = sample(() => reader.balance('USDT', 2)?.total);
+  let mmapSnap: number[] = [-1];
+  if (fastest instanceof MappedShmReader) {
+    mmapSnap = sample(() => fastest.read().rows.find((r) => r.currency === 'USDT')?.cells[2].total);
   }
   for (let i = 0; i < 500; i++) await redis.get(key);
   const rg: number[] = [];
@@ -157,44 +177,8 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     rg.push(Number(process.hrtime.bigint() - t0));
     if (v !== text) throw new Error('redis value changed');
   }
-  // Single-cell seqlock read of the same (currency, slot), for the floor of a cell read path.
-  const rowIndex = reader.read().rows.findIndex((r) => r.currency === 'USDT');
-  const fd = openSync(shmPath, 'r');
-  const head = Buffer.alloc(HEADER_SIZE);
-  readSync(fd, head, 0, HEADER_SIZE, 0);
-  const layout = parseHeader(head);
-  if (typeof layout === 'string') throw new Error(layout);
-  const cellAt =
-    HEADER_SIZE +
-    BODY_FIXED +
-    SLOT_NAME_BYTES * layout.slotCount +
-    rowIndex * layout.rowSize +
-    ROW_FIXED +
-    2 * CELL_BYTES;
-  const seqBuf = Buffer.alloc(8);
-  const cellBuf = Buffer.alloc(CELL_BYTES);
-  const cellRead = (): bigint => {
-    for (;;) {
-      readSync(fd, seqBuf, 0, 8, SEQ_OFFSET);
-      const s1 = seqBuf.readBigUInt64LE(0);
-      if ((s1 & 1n) === 1n || s1 === 0n) continue;
-      readSync(fd, cellBuf, 0, CELL_BYTES, cellAt);
-      readSync(fd, seqBuf, 0, 8, SEQ_OFFSET);
-      if (seqBuf.readBigUInt64LE(0) === s1) return readI128(cellBuf, 0);
-    }
-  };
-  for (let i = 0; i < 2000; i++) cellRead();
-  const cell: number[] = [];
-  for (let i = 0; i < N; i++) {
-    const t0 = process.hrtime.bigint();
-    const v = cellRead();
-    cell.push(Number(process.hrtime.bigint() - t0));
-    if (v !== reading.total) throw new Error('cell value differs');
-  }
-  closeSync(fd);
-  cell.sort((a, b) => a - b);
-  shm.sort((a, b) => a - b);
   rg.sort((a, b) => a - b);
+  fastest.close();
   reader.close();
   await redis.del(key);
   redis.disconnect();
@@ -210,12 +194,18 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
   const results = {
     shm_read_ns_p50: pct(shm, 50),
     shm_read_ns_p99: pct(shm, 99),
+    shm_read_mmap: fastest.kind === 'mmap' ? 1 : 0,
+    shm_read_batch_mean_ns: Math.round(batchNs * 10) / 10,
     redis_get_ns_p50: pct(rg, 50),
     redis_get_ns_p99: pct(rg, 99),
     shm_vs_redis_p50: Math.round((pct(rg, 50) / pct(shm, 50)) * 10) / 10,
     shm_cell_read_ns_p50: pct(cell, 50),
     shm_cell_read_ns_p99: pct(cell, 99),
     shm_cell_vs_redis_p50: Math.round((pct(rg, 50) / pct(cell, 50)) * 10) / 10,
+    shm_pread_snapshot_ns_p50: pct(snap, 50),
+    shm_pread_snapshot_ns_p99: pct(snap, 99),
+    shm_mmap_snapshot_ns_p50: pct(mmapSnap, 50),
+    shm_mmap_snapshot_ns_p99: pct(mmapSnap, 99),
     order_rtt_us_p50: Math.round(pct(local10k, 50)),
     order_rtt_us_p99: Math.round(pct(local10k, 99)),
     order_rtt_redis_us_p50: Math.round(pct(redis1k, 50)),

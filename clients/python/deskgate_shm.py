@@ -11,6 +11,11 @@ the gateway published whole.
         shm.balance("USDT")        # Decimal: account total (slot 0)
         shm.balance("USDT", 2)     # Decimal: total of strategy slot 2
         shm.slot("USDT", 1)        # {"total": Decimal, "free": ..., "frozen": ...} of main
+        shm.cell("USDT", 2)        # (scale, Cell(total, free, frozen)) in minor units: single-cell fast path
+
+Single-cell reads (`cell`, and `balance`) read one cell straight from the mapping under the seqlock
+alone (no copy of the table, no CRC) on x86-64; elsewhere they take a CRC-checked snapshot
+(docs/ledger.md, "Single-cell reads", says why).
 
 CLI:  python3 deskgate_shm.py /dev/shm/deskgate-<name>.bal [CURRENCY [SLOT]] [--json]
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import platform
 import struct
 import sys
 import tempfile
@@ -40,6 +46,9 @@ CELL_BYTES = 48
 _HEADER = struct.Struct("<8sHHHHII")  # magic, version, header size, slots, max currencies, row size, body capacity
 _SEQ = struct.Struct("<Q")
 _BODY_HEAD = struct.Struct("<qII")  # published-at ms, currency count, crc32
+_U32 = struct.Struct("<I")
+_CELL = struct.Struct("<QqQqQq")  # total, free, frozen: (low u64, high i64) each
+_SEQLOCK_CELLS = platform.machine().lower() in ("x86_64", "amd64")
 
 
 class ShmError(Exception):
@@ -129,6 +138,8 @@ class ShmBalances:
         self.capacity = capacity
         self.exchange = _ascii(self._mm[32:64])
         self._row_cells = struct.Struct("<" + "Qq" * 3 * slots)
+        self._rows_at = HEADER_SIZE + BODY_FIXED + SLOT_NAME_BYTES * slots
+        self._row_of: Dict[bytes, int] = {}
 
     @classmethod
     def for_exchange(cls, name: str, **kwargs: object) -> "ShmBalances":
@@ -203,6 +214,45 @@ class ShmBalances:
             return Snapshot(self.exchange, s1, published_at, names, rows)
         raise ShmError("DG_E_LEDGER_SHM_BUSY", f"{self.path}: {why}")
 
+    def cell(self, currency: str, index: int = 0) -> Optional[Tuple[int, Cell]]:
+        """(scale, Cell) of one (currency, slot) in minor units, None if absent. On x86-64 a seqlock
+        read of just that cell from the mapping (no table copy, no CRC); elsewhere from read()."""
+        if not 0 <= index < self.slot_count:
+            return None
+        if not _SEQLOCK_CELLS:
+            row = self.read().rows.get(currency.upper())
+            return None if row is None else (row.scale, row.cells[index])
+        code = currency.upper().encode("latin-1").ljust(CODE_BYTES, b"\0")
+        if len(code) != CODE_BYTES:
+            return None
+        mm = self._mm
+        rows_at, row_size = self._rows_at, self.row_size
+        for attempt in range(1, self.max_attempts + 1):
+            if attempt > 1:
+                self.retries += 1
+                if attempt % 64 == 0:
+                    time.sleep(0.001)
+            (s1,) = _SEQ.unpack_from(mm, SEQ_OFFSET)
+            if s1 == 0 or s1 & 1:
+                continue
+            count = min(_U32.unpack_from(mm, HEADER_SIZE + 8)[0], self.max_currencies)
+            row = self._row_of.get(code, -1)
+            if not 0 <= row < count or mm[rows_at + row * row_size: rows_at + row * row_size + CODE_BYTES] != code:
+                row = next((r for r in range(count)
+                            if mm[rows_at + r * row_size: rows_at + r * row_size + CODE_BYTES] == code), -1)
+            if row >= 0:
+                at = rows_at + row * row_size
+                scale = mm[at + CODE_BYTES]
+                w = _CELL.unpack_from(mm, at + ROW_FIXED + index * CELL_BYTES)
+            (s2,) = _SEQ.unpack_from(mm, SEQ_OFFSET)
+            if s2 != s1:
+                continue
+            if row < 0:
+                return None
+            self._row_of[code] = row
+            return scale, Cell((w[1] << 64) + w[0], (w[3] << 64) + w[2], (w[5] << 64) + w[4])
+        raise ShmError("DG_E_LEDGER_SHM_BUSY", f"{self.path}: never stable")
+
     # -- convenience (S4.5) ---------------------------------------------------------------------
     def slot(self, currency: str, index: int = 0, snap: Optional[Snapshot] = None) -> Optional[Dict[str, Decimal]]:
         """total/free/frozen of (currency, slot) as exact Decimals; None if absent."""
@@ -215,8 +265,8 @@ class ShmBalances:
 
     def balance(self, currency: str, index: int = 0) -> Optional[Decimal]:
         """Total of (currency, slot): slot 0 = account, 1 = main (unallocated), 2.. = strategies."""
-        s = self.slot(currency, index)
-        return None if s is None else s["total"]
+        c = self.cell(currency, index)
+        return None if c is None else to_decimal(c[1].total, c[0])
 
 
 def _main(argv: List[str]) -> int:

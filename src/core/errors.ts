@@ -172,6 +172,7 @@ export const ERRORS = {
   DG_E_API_NO_LEDGER: { status: 501, message: 'this server has no ledger access (sub-account commands)' },
   DG_E_API_SUBSCRIPTION_LIMIT: { status: 429, message: 'too many subscriptions on this connection' },
   DG_E_API_NOT_SUBSCRIBED: { status: 404, message: 'no such subscription on this connection' },
+  DG_E_API_UPGRADE_REQUIRED: { status: 426, message: 'this path serves WebSocket connections only' },
 
   // --- serve: the `deskgate serve` daemon (config, listeners, kernel port) ---------------------
   DG_E_SERVE_CONFIG: { status: 400, message: 'serve configuration is invalid' },

@@ -1,7 +1,11 @@
 /**
- * Reader of the shared-memory balances (S4.5) for TypeScript processes. Seqlock read: pread the
- * seq; if odd, retry; pread the body; pread the seq again; keep the copy only if it did not
- * change (and the body's CRC-32 matches, unless disabled). Never blocks the writer.
+ * Reader of the shared-memory balances (S4.5) for TypeScript processes, with pread: the fallback
+ * when the mmap addon (shm-mapped-reader.ts, chosen by openBalanceReader) is not available.
+ * Snapshot: pread the seq; if odd, retry; pread the body; pread the seq again; keep the copy only
+ * if it did not change (and the body's CRC-32 matches, unless disabled). Single cell (readCell):
+ * pread seq, pread the body up to the end of the currency's row, pread seq (seqlock only, see
+ * docs/ledger.md); the row index comes from a CRC-checked snapshot and is re-checked every read.
+ * Never blocks the writer.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { formatScaled } from '../core/decimal.js';
@@ -9,8 +13,14 @@ import { dgError } from '../core/errors.js';
 import { fail, ok, type LedgerResult } from './result.js';
 import { defaultShmPath } from './shm-path.js';
 import {
+  BODY_FIXED,
+  CELL_BYTES,
+  CODE_BYTES,
   decodeBody,
   HEADER_SIZE,
+  readI128,
+  ROW_FIXED,
+  SLOT_NAME_BYTES,
   parseHeader,
   SEQ_OFFSET,
   type BalanceCell,
@@ -43,7 +53,9 @@ export function formatReading(r: SlotReading): { total: string; free: string; fr
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 export class ShmBalanceReader {
+  readonly kind = 'pread' as const;
   readonly layout: ShmLayout;
+  private readonly rowIndex = new Map<string, number>();
   private readonly body: Buffer;
   private readonly seqBuf = Buffer.alloc(8);
   private fd: number | undefined;
@@ -135,6 +147,69 @@ export class ShmBalanceReader {
   /** Like tryRead, but throws the error. */
   read(): ShmSnapshot {
     const r = this.tryRead();
+    if (!r.ok) throw r.error;
+    return r.value;
+  }
+
+  /**
+   * One (currency, slot) under the seqlock with three preads (no CRC, no decode of other rows);
+   * undefined for an unknown currency or slot.
+   */
+  tryReadCell(currency: string, slot = 0): LedgerResult<SlotReading | undefined> {
+    const fd = this.fd;
+    if (fd === undefined) return fail('DG_E_LEDGER_SHM_LAYOUT', 'reader is closed');
+    const code = currency.toUpperCase();
+    const l = this.layout;
+    if (!Number.isInteger(slot) || slot < 0 || slot >= l.slotCount) return ok(undefined);
+    let row = this.rowIndex.get(code);
+    for (let round = 0; round < 2; round++) {
+      if (row === undefined) {
+        const snap = this.tryRead();
+        if (!snap.ok) return snap;
+        const i = snap.value.rows.findIndex((r) => r.currency === code);
+        if (i < 0) return ok(undefined);
+        this.rowIndex.set(code, i);
+        const cell = snap.value.rows[i];
+        return ok({ currency: code, slot, scale: cell.scale, ...cell.cells[slot] });
+      }
+      const rowAt = BODY_FIXED + SLOT_NAME_BYTES * l.slotCount + row * l.rowSize;
+      const len = rowAt + ROW_FIXED + (slot + 1) * CELL_BYTES;
+      for (let attempt = 1; ; attempt++) {
+        if (attempt > this.opts.maxAttempts) return fail('DG_E_LEDGER_SHM_BUSY', `${this.path}: never stable`);
+        if (attempt > 1) {
+          this.retries++;
+          if (attempt % 64 === 0) Atomics.wait(pause, 0, 0, 1);
+        }
+        const s1 = this.readSeq(fd);
+        if (s1 === 0n || (s1 & 1n) === 1n) continue;
+        readSync(fd, this.body, 0, len, HEADER_SIZE);
+        if (this.readSeq(fd) !== s1) continue;
+        break;
+      }
+      const b = this.body;
+      const end = b.indexOf(0, rowAt);
+      const found = b.toString('latin1', rowAt, end < 0 || end > rowAt + CODE_BYTES ? rowAt + CODE_BYTES : end);
+      if (b.readUInt32LE(8) <= row || found !== code) {
+        this.rowIndex.delete(code); // the table changed shape: look the row up again
+        row = undefined;
+        continue;
+      }
+      const c = rowAt + ROW_FIXED + slot * CELL_BYTES;
+      return ok({
+        currency: code,
+        slot,
+        scale: b.readUInt8(rowAt + CODE_BYTES),
+        total: readI128(b, c),
+        free: readI128(b, c + 16),
+        frozen: readI128(b, c + 32),
+      });
+    }
+    return fail('DG_E_LEDGER_SHM_BUSY', `${this.path}: table kept changing shape`);
+  }
+
+  /** Like tryReadCell, but throws the error. */
+  readCell(currency: string, slot = 0): SlotReading | undefined {
+    const r = this.tryReadCell(currency, slot);
     if (!r.ok) throw r.error;
     return r.value;
   }
