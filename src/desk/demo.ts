@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { dgError } from '../core/errors.js';
+import { HEDGE_COLUMNS, LOCK_COLUMNS } from '../store/otc-codec.js';
 import { SqliteOtcStore } from '../store/otc-sqlite.js';
 import { DingTalkNotifier } from '../notify/dingtalk.js';
 import { formatAmount } from './amount.js';
@@ -63,7 +64,7 @@ const iso8 = (ms: number): string => {
 
 /** Lock orders as CSV, rotating time notations (ISO Z, ISO +08:00, epoch s, epoch ms). */
 export function locksCsv(locks: readonly LockOrder[], extra: string[] = []): string {
-  const head = csvLine(['id', 'client_id', 'side', 'base', 'quote', 'base_amount', 'price', 'quote_time', 'lock_time']);
+  const head = csvLine(LOCK_COLUMNS);
   const t = (ms: number, i: number): string | number =>
     [new Date(ms).toISOString(), iso8(ms), ms % 1000 === 0 ? ms / 1000 : ms, ms][i % 4];
   return (
@@ -88,20 +89,7 @@ export function locksCsv(locks: readonly LockOrder[], extra: string[] = []): str
 }
 
 export function hedgesCsv(hedges: readonly HedgeOrder[], extra: string[] = []): string {
-  const head = csvLine([
-    'id',
-    'client_id',
-    'side',
-    'base',
-    'quote',
-    'base_amount',
-    'avg_price',
-    'fee',
-    'method',
-    'venue',
-    'start_time',
-    'end_time',
-  ]);
+  const head = csvLine(HEDGE_COLUMNS);
   return (
     head +
     hedges
