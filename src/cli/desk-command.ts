@@ -10,7 +10,7 @@ import { isDeskgateError } from '../core/errors.js';
 import { loadDeskConfig, type DeskConfig } from '../desk/config.js';
 import { csvLine } from '../desk/csv.js';
 import { runDemo } from '../desk/demo.js';
-import { parseDuration } from '../desk/duration.js';
+import { parseDuration } from '../core/duration.js';
 import { importFile, type FileFormat } from '../desk/import-file.js';
 import { importFromPostgres } from '../desk/import-pg.js';
 import type { ImportReport } from '../desk/importer.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { dgError } from '../core/errors.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   try {

@@ -6,7 +6,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { isDeskgateError } from '../../src/core/errors.js';
 import { parseDeskConfig } from '../../src/desk/config.js';
 import { runDemo } from '../../src/desk/demo.js';
-import { parseDuration } from '../../src/desk/duration.js';
+import { parseDuration } from '../../src/core/duration.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dg-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

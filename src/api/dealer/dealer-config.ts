@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { dgError } from '../../core/errors.js';
-import { parseDuration } from '../../desk/duration.js';
+import { parseDuration } from '../../core/duration.js';
 import { formatFeeRate } from './mov-views.js';
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {

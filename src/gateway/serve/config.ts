@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { dgError, type DeskgateError } from '../../core/errors.js';
-import { parseDuration } from '../../desk/duration.js';
+import { parseDuration } from '../../core/duration.js';
 
 /** A secret: an environment-variable reference (preferred) or an inline string. */
 const secretRef = z.union(

@@ -1,5 +1,5 @@
 /** Durations in config and CLI: "250ms", "30s", "5m", "2h", "7d" or a number of ms. */
-import { dgError } from '../core/errors.js';
+import { dgError } from './errors.js';
 
 const UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
