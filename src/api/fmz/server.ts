@@ -9,12 +9,12 @@
  * against `Authorization: Bearer …`). Request bodies are never logged; the request's keys are
  * redacted from every error message and log line (S1.7).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { asDeskgateError, dgError, isDeskgateError, type DeskgateError } from '../../core/errors.js';
 import type { GatewayPort } from '../gateway-port.js';
+import { tokenDigest, tokenMatches } from '../token.js';
 import { CcxtPool, ccxtExchangeId, type CcxtPoolOptions } from './ccxt-pool.js';
 import { parseCredentials, redact, secretsOf } from './credentials.js';
 import { callFmzMethod, type FmzReply, type FmzTarget } from './methods.js';
@@ -56,15 +56,11 @@ function isTarget(g: GatewayPort | FmzTarget): g is FmzTarget {
   return 'port' in g && typeof (g as FmzTarget).port === 'object';
 }
 
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
 /** Constant-time bearer check (both sides hashed: equal lengths, no early exit). */
 export function bearerOk(header: string | undefined, token: string): boolean {
   const m = /^Bearer (.+)$/.exec(header ?? '');
   const given = m ? m[1] : '';
-  return timingSafeEqual(digest(given), digest(token)) && m !== null;
+  return tokenMatches(given, tokenDigest(token)) && m !== null;
 }
 
 export function fmzError(e: DeskgateError, secrets: readonly string[] = []): { error: string } {

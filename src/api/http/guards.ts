@@ -3,7 +3,7 @@
  * 'reject' mode), a constant-time bearer-token check, and the Host-header check that keeps a
  * loopback-bound server out of reach of DNS-rebinding pages.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { tokenMatches } from '../token.js';
 import type { Clock } from '../../core/clock.js';
 import { TokenBucket } from '../../venue/token-bucket.js';
 
@@ -48,20 +48,13 @@ export class ClientBuckets {
   }
 }
 
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
 /** Constant-time check of `Authorization: Bearer <token>` (both sides hashed to equal lengths). */
 export function bearerMatches(header: string | undefined, tokenDigest: Buffer): boolean {
   const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header ?? '');
-  const given = digest(m ? m[1] : '');
-  return timingSafeEqual(given, tokenDigest) && m !== null;
+  return tokenMatches(m ? m[1] : '', tokenDigest) && m !== null;
 }
 
-export function tokenDigest(token: string): Buffer {
-  return digest(token);
-}
+export { tokenDigest } from '../token.js';
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 

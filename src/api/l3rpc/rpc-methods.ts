@@ -15,7 +15,7 @@
  * Server.AnyCall {token, method:"GetL3PartOrderBook", args:{number}} → {asks:[[orderId,price,
  * size]…], bids, info}.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { tokenDigest, tokenMatches } from '../token.js';
 import type { Clock } from '../../core/clock.js';
 import { fromUnits } from '../../core/decimal.js';
 import { isDeskgateError, type DeskgateError } from '../../core/errors.js';
@@ -61,10 +61,6 @@ export interface L3RpcMethodsOptions {
  */
 export type RpcDialect = 'v1' | 'v2';
 
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
-}
-
 function ok(data: JsonValue): AppResult {
   return { code: APP_OK, data, error: '' };
 }
@@ -85,7 +81,7 @@ export class L3RpcMethods {
 
   constructor(private readonly o: L3RpcMethodsOptions) {
     if (o.token.length === 0) throw new RangeError('an RPC token is required');
-    this.tokenDigest = digest(o.token);
+    this.tokenDigest = tokenDigest(o.token);
     this.maxLevels = o.maxLevels ?? 5000;
   }
 
@@ -130,7 +126,7 @@ export class L3RpcMethods {
 
   private tokenOk(t: unknown): boolean {
     if (typeof t !== 'string' || t.length > 4096) return false;
-    return timingSafeEqual(digest(t), this.tokenDigest);
+    return tokenMatches(t, this.tokenDigest);
   }
 
   private number(v: unknown): number | string {
