@@ -157,7 +157,7 @@ export class GatewayCommands {
     if (!res.ok) return this.refuse('place', res.error, raw);
     const ids = this.k.ids();
     if (!ids) return this.refuse('place', dgError('DG_E_GATEWAY_NOT_READY'), raw);
-    const id = ids.next(c.strategy);
+    const id = ids.next(c.strategy, c.parent);
     if (!id.ok) return this.refuse('place', id.error, raw);
     const entry: PlaceEntry = {
       clientId: id.value,

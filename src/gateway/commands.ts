@@ -5,7 +5,8 @@
  * field; nothing is applied.
  *
  *   { "strategy": "mm", "instrument": "BTC-USDT", "side": "buy", "type": "limit",
- *     "price": "59000.5", "size": "0.001", "tif": "GTC" }                         place
+ *     "price": "59000.5", "size": "0.001", "tif": "GTC", "parent": 7 }            place
+ *     (parent: an algo's parent order number, optional; it goes into the child's client id)
  *   { "strategy": "mm", "clientId": "mm-1a-2b--3" }                              cancel
  *   { "what": "order", "clientId": "…" } | { "what": "orders", "strategy": "mm" }
  *   | { "what": "balance", "currency": "USDT", "index": 2 }                       query
@@ -41,6 +42,8 @@ export const placeSchema = z
     size: decimal,
     tif: z.enum(['GTC', 'IOC', 'FOK']).optional(),
     postOnly: z.boolean().optional(),
+    /** Parent (algo) order number: carried in the child's client order id (oms/client-order-id.ts). */
+    parent: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .strict()
   .refine((p) => (p.instrument ?? p.symbol) !== undefined, { message: 'instrument is required', path: ['instrument'] })

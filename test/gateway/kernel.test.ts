@@ -125,6 +125,29 @@ describe('gateway kernel on SimVenue', () => {
       size: '0.001',
     });
     expect((next as { value: { clientId: string } }).value.clientId.startsWith('mm-2-')).toBe(true);
+
+    // An algo child carries its parent number (base 36) in the third field of its client id.
+    const child = await b.kernel.command('place', {
+      strategy: 'mm',
+      instrument: 'BTC-USDT',
+      side: 'buy',
+      price: '58000',
+      size: '0.001',
+      parent: 71,
+    });
+    expect(child.ok).toBe(true);
+    const childId = (child as { value: { clientId: string } }).value.clientId;
+    expect(childId).toMatch(/^mm-2-1z-[0-9a-z]+$/);
+    const bad = await b.kernel.command('place', {
+      strategy: 'mm',
+      instrument: 'BTC-USDT',
+      side: 'buy',
+      price: '58000',
+      size: '0.001',
+      parent: -1,
+    });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.code).toBe('DG_E_GATEWAY_BAD_COMMAND');
   });
 
   it('refuses bad commands with stable codes, an err entry, and no state change', async () => {
