@@ -40,6 +40,11 @@ export function l2Target(book: L2Book, opts: L2TargetOptions = {}): SyncTarget<L
 export interface L3TargetOptions {
   readonly ignoreUnknownChange?: boolean;
   readonly upsertOpen?: boolean;
+  /**
+   * Called with every event the book applied, in sequence order (after a resync, from the first
+   * event past the snapshot): the order-by-order stream a fan-out such as the KuCoin L3 RPC re-sends.
+   */
+  readonly onApplied?: (e: L3Event) => void;
 }
 
 export function l3Target(book: L3Book, opts: L3TargetOptions = {}): SyncTarget<L3Event, L3Snapshot> {
@@ -47,24 +52,29 @@ export function l3Target(book: L3Book, opts: L3TargetOptions = {}): SyncTarget<L
     clear: () => book.clear(),
     load: (s) => book.loadSnapshot(s),
     apply: (e) => {
-      if (e.type === 'change' && opts.ignoreUnknownChange && !book.has(e.orderId)) return;
-      if (e.type === 'open' && opts.upsertOpen) {
-        const prev = book.order(e.orderId);
-        if (prev !== undefined) {
-          if (prev.side === e.side) {
-            book.setSize(e.orderId, e.size, e.price === prev.price ? undefined : e.price);
-          } else {
-            book.remove(e.orderId);
-            book.add(e.orderId, e.side, e.price, e.size, e.ts);
-          }
-          return;
-        }
-      }
-      book.apply(e);
+      applyL3(book, e, opts);
+      opts.onApplied?.(e);
     },
     range: (e) => ({ first: e.seq, last: e.seq }),
     snapshotSeq: (s) => s.seq,
   };
+}
+
+function applyL3(book: L3Book, e: L3Event, opts: L3TargetOptions): void {
+  if (e.type === 'change' && opts.ignoreUnknownChange && !book.has(e.orderId)) return;
+  if (e.type === 'open' && opts.upsertOpen) {
+    const prev = book.order(e.orderId);
+    if (prev !== undefined) {
+      if (prev.side === e.side) {
+        book.setSize(e.orderId, e.size, e.price === prev.price ? undefined : e.price);
+      } else {
+        book.remove(e.orderId);
+        book.add(e.orderId, e.side, e.price, e.size, e.ts);
+      }
+      return;
+    }
+  }
+  book.apply(e);
 }
 
 export interface SyncFactoryOptions {

@@ -17,9 +17,9 @@ describe('serve config', () => {
     expect(c.venues).toHaveLength(1);
     expect(c.venues[0]).toMatchObject({ type: 'sim', name: 'sim', symbols: ['BTC-USDT', 'ETH-USDT'] });
     expect(c.listeners.fmz.port).toBe(6666);
-    expect(c.listeners.dealer.port).toBe(1024);
-    expect(c.listeners.l3rpc.port).toBe(9090);
-    expect(c.listeners.http.port).toBe(8080);
+    expect(c.listeners.dealer[0].port).toBe(1024);
+    expect(c.listeners.l3rpc[0].port).toBe(9090);
+    expect(c.listeners.http[0].port).toBe(8080);
     expect(c.logs.rotate_time).toBe(24 * 3_600_000);
     expect(c.logs.max_age).toBe(72 * 3_600_000);
     expect(c.dataDir).toBe('./.deskgate');
@@ -43,6 +43,34 @@ describe('serve config', () => {
     expect(text).toMatch(/logs\.rotate_time: bad duration "1 fortnight"/);
     expect(text).toMatch(/bus: /);
     expect(text).toMatch(/venues\.0\.credentials\.secret: required/);
+  });
+
+  it('per-venue listeners: one object or a list, each naming a configured venue, ports distinct', () => {
+    const ok = parseServeConfig({
+      venues: [{ type: 'sim' }, { type: 'sim', name: 'sim2', seed: 2 }],
+      listeners: {
+        dealer: [{ port: 1024 }, { port: 1025, venue: 'sim2' }],
+        l3rpc: { port: 9091, venue: 'sim2', symbol: 'ETH-USDT' },
+        http: [{ port: 0 }, { port: 0, venue: 'sim2' }],
+      },
+    });
+    expect(ok.ok).toBe(true);
+    if (!ok.ok) return;
+    expect(ok.value.listeners.dealer.map((d) => [d.port, d.venue])).toEqual([
+      [1024, undefined],
+      [1025, 'sim2'],
+    ]);
+    expect(ok.value.listeners.l3rpc).toEqual([
+      { enabled: true, port: 9091, venue: 'sim2', symbol: 'ETH-USDT', rpckey: 'deskgate' },
+    ]);
+    const bad = parseServeConfig({
+      listeners: { dealer: [{ port: 1024 }, { port: 1024, venue: 'nope' }], http: { port: 6666 } },
+    });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.error.message).toMatch(/listeners\.dealer\.1\.venue: no configured venue is named "nope"/);
+    expect(bad.error.message).toMatch(/listeners\.dealer\.1\.port: port 1024 is also listeners\.dealer\.0\.port/);
+    expect(bad.error.message).toMatch(/listeners\.http\.0\.port: port 6666 is also listeners\.fmz\.port/);
   });
 
   it('max_age shorter than rotate_time, duplicate venue names', () => {

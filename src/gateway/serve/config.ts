@@ -67,6 +67,35 @@ const listener = (def: number) =>
     .strict()
     .default({ enabled: true, port: def });
 
+/**
+ * A listener bound to one venue account (MOV Dealer, L3 RPC, REST): one object, or a list of them
+ * (one per venue, each on its own port). `venue` names a configured venue; absent = the first.
+ */
+const perVenue = <S extends z.ZodObject>(one: S, def: z.input<S>) =>
+  z
+    .union([one, z.array(one).min(1).max(16)])
+    .default(def as never)
+    .transform((v): z.output<S>[] => (Array.isArray(v) ? v : [v]));
+
+const dealerListener = z
+  .object({ enabled: z.boolean().default(true), port: port.default(1024), venue: name.optional() })
+  .strict();
+const l3rpcListener = z
+  .object({
+    enabled: z.boolean().default(true),
+    port: port.default(9090),
+    venue: name.optional(),
+    symbol: z.string().default('BTC-USDT'),
+    rpckey: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .default('deskgate'),
+  })
+  .strict();
+const httpListener = z
+  .object({ enabled: z.boolean().default(true), port: port.default(8080), venue: name.optional() })
+  .strict();
+
 export const ServeConfigSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
@@ -81,27 +110,16 @@ export const ServeConfigSchema = z
     listeners: z
       .object({
         fmz: listener(6666),
-        dealer: listener(1024),
-        l3rpc: z
-          .object({
-            enabled: z.boolean().default(true),
-            port: port.default(9090),
-            symbol: z.string().default('BTC-USDT'),
-            rpckey: z
-              .string()
-              .regex(/^[A-Za-z0-9_-]{1,64}$/)
-              .default('deskgate'),
-          })
-          .strict()
-          .default({ enabled: true, port: 9090, symbol: 'BTC-USDT', rpckey: 'deskgate' }),
-        http: listener(8080),
+        dealer: perVenue(dealerListener, { enabled: true, port: 1024 }),
+        l3rpc: perVenue(l3rpcListener, { enabled: true, port: 9090, symbol: 'BTC-USDT', rpckey: 'deskgate' }),
+        http: perVenue(httpListener, { enabled: true, port: 8080 }),
       })
       .strict()
       .default({
         fmz: { enabled: true, port: 6666 },
-        dealer: { enabled: true, port: 1024 },
-        l3rpc: { enabled: true, port: 9090, symbol: 'BTC-USDT', rpckey: 'deskgate' },
-        http: { enabled: true, port: 8080 },
+        dealer: [{ enabled: true, port: 1024 }],
+        l3rpc: [{ enabled: true, port: 9090, symbol: 'BTC-USDT', rpckey: 'deskgate' }],
+        http: [{ enabled: true, port: 8080 }],
       }),
     logs: z
       .object({
@@ -144,6 +162,29 @@ export const ServeConfigSchema = z
   .refine((c) => new Set(c.venues.map((v) => v.name)).size === c.venues.length, {
     message: 'venue names must be unique',
     path: ['venues'],
+  })
+  .superRefine((c, ctx) => {
+    const names = new Set(c.venues.map((v) => v.name));
+    const ports = new Map<number, string>();
+    const claim = (p: number, where: string) => {
+      if (p === 0) return; // an ephemeral port never clashes
+      const prior = ports.get(p);
+      if (prior !== undefined) ctx.addIssue({ code: 'custom', message: `port ${p} is also ${prior}`, path: where.split('.') });
+      else ports.set(p, where);
+    };
+    if (c.listeners.fmz.enabled) claim(c.listeners.fmz.port, 'listeners.fmz.port');
+    for (const kind of ['dealer', 'l3rpc', 'http'] as const) {
+      c.listeners[kind].forEach((l, i) => {
+        if (!l.enabled) return;
+        if (l.venue !== undefined && !names.has(l.venue))
+          ctx.addIssue({
+            code: 'custom',
+            message: `no configured venue is named ${JSON.stringify(l.venue)}`,
+            path: ['listeners', kind, i, 'venue'],
+          });
+        claim(l.port, `listeners.${kind}.${i}.port`);
+      });
+    }
   });
 
 export type ServeConfig = z.infer<typeof ServeConfigSchema>;

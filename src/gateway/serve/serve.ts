@@ -13,17 +13,25 @@ import { DealerServer } from '../../api/dealer/dealer-server.js';
 import { startFmzServer } from '../../api/fmz/server.js';
 import { kernelLedgerAccess } from '../../api/http/kernel-ledger-access.js';
 import { startHttpApi } from '../../api/http/server.js';
-import { simEngineL3Feed } from '../../api/l3rpc/l3-feed-source.js';
+import { simEngineL3Feed, type L3FeedSource } from '../../api/l3rpc/l3-feed-source.js';
 import { L3RpcServer } from '../../api/l3rpc/l3rpc-server.js';
 import type { Bus } from '../../bus/bus.js';
 import { NatsBus } from '../../bus/nats-bus.js';
 import { RedisBus } from '../../bus/redis-bus.js';
+import { CcxtVenue } from '../../venue/ccxt/ccxt-venue.js';
 import { isLoopback, resolveSecret, type ServeConfig } from './config.js';
 import { startGateway, type Gateway } from './gateways.js';
 import type { RotatorTimer } from './log-rotator.js';
 import { createServeLog, scrubText, type ServeLog } from './logging.js';
 import { ServeMetrics } from './metrics.js';
 import { mountMetrics, startMetricsServer } from './metrics-server.js';
+
+/** The order-by-order L3 feed the RPC fan-out re-sends: the sim engine's, or a ccxt kucoin venue's native stream. */
+function l3FeedOf(g: Gateway): L3FeedSource | undefined {
+  if (g.engine) return simEngineL3Feed(g.engine);
+  if (g.venue instanceof CcxtVenue && g.venue.hasL3Feed) return g.venue;
+  return undefined;
+}
 
 export interface ServeOptions {
   readonly config: ServeConfig;
@@ -176,14 +184,19 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       });
     }
 
-    if (L.dealer.enabled) {
-      // The MOV client cannot send a token: the Dealer always binds loopback and checks the Host header.
-      const dealerLog = logger.child({ listener: 'dealer' });
+    const gatewayOf = (venue: string | undefined): Gateway =>
+      venue === undefined ? primary : (gateways.find((g) => g.name === venue) ?? primary);
+
+    // The MOV client cannot send a token: the Dealer always binds loopback and checks the Host header.
+    for (const D of L.dealer) {
+      if (!D.enabled) continue;
+      const g = gatewayOf(D.venue);
+      const dealerLog = logger.child({ listener: 'dealer', gateway: g.name });
       const dealer = new DealerServer({
-        port: primary.port,
+        port: g.port,
         host: '127.0.0.1',
-        listenPort: L.dealer.port,
-        address: primary.name,
+        listenPort: D.port,
+        address: g.name,
         clock,
         log: (line) => {
           dealerLog.info(line);
@@ -198,16 +211,22 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
         name: 'dealer',
         url: `http://127.0.0.1:${a.port}`,
         port: a.port,
-        note: `MOV Dealer (${primary.name}; loopback only)`,
+        note: `MOV Dealer (${g.name}; loopback only)`,
       });
     }
 
-    if (L.l3rpc.enabled) {
-      const simGw = gateways.find((g) => g.engine !== undefined);
-      if (!simGw || !simGw.engine) {
-        missing.push('l3rpc: needs a sim venue (the L3 feed source of a ccxt venue is not wired yet)');
-      } else {
-        const rpcToken = token ?? env.DESKGATE_RPC_TOKEN ?? randomBytes(18).toString('base64url');
+    let rpcToken: string | undefined;
+    let tokenNote = '';
+    for (const R of L.l3rpc) {
+      if (!R.enabled) continue;
+      const g = gatewayOf(R.venue);
+      const feed = l3FeedOf(g);
+      if (!feed) {
+        missing.push(`l3rpc (${g.name}): needs a sim venue or a ccxt kucoin venue (native level-3 feed)`);
+        continue;
+      }
+      if (rpcToken === undefined) {
+        rpcToken = token ?? env.DESKGATE_RPC_TOKEN ?? randomBytes(18).toString('base64url');
         const tokenFile = join(dataDir, 'rpc.token');
         if (token === undefined && env.DESKGATE_RPC_TOKEN === undefined) {
           writeFileSync(tokenFile, `${rpcToken}\n`, { mode: 0o600 });
@@ -215,66 +234,74 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
         }
         log.addSecret(rpcToken);
         secrets.push(rpcToken);
-        const redisBus = simGw.buses.find((b): b is RedisBus => b instanceof RedisBus);
-        const rpc = new L3RpcServer({
-          port: simGw.port,
-          symbol: L.l3rpc.symbol,
-          token: rpcToken,
-          feed: simEngineL3Feed(simGw.engine),
-          host: cfg.host,
-          listenPort: L.l3rpc.port,
-          clock,
-          ...(redisBus ? { redis: redisBus.redis, rpckey: L.l3rpc.rpckey } : {}),
-        });
-        await rpc.start();
-        closers.push(() => rpc.close());
-        metrics.watchStats('l3rpc', () => ({ ...rpc.stats() }));
-        const a = rpc.address();
-        const tokenNote =
+        tokenNote =
           token !== undefined
             ? 'token: the API token'
             : env.DESKGATE_RPC_TOKEN !== undefined
               ? 'token: $DESKGATE_RPC_TOKEN'
               : `token in ${tokenFile}`;
-        listeners.push({
-          name: 'l3rpc',
-          url: `tcp://${h}:${a.port}`,
-          port: a.port,
-          note: `KuCoin L3 RPC (${L.l3rpc.symbol} on ${simGw.name}; ${tokenNote})`,
-        });
       }
+      const redisBus = g.buses.find((b): b is RedisBus => b instanceof RedisBus);
+      const rpc = new L3RpcServer({
+        port: g.port,
+        symbol: R.symbol,
+        token: rpcToken,
+        feed,
+        host: cfg.host,
+        listenPort: R.port,
+        clock,
+        ...(redisBus ? { redis: redisBus.redis, rpckey: R.rpckey } : {}),
+      });
+      await rpc.start();
+      closers.push(() => rpc.close());
+      metrics.watchStats(L.l3rpc.length > 1 ? `l3rpc_${g.name}_${R.symbol}` : 'l3rpc', () => ({ ...rpc.stats() }));
+      const a = rpc.address();
+      listeners.push({
+        name: 'l3rpc',
+        url: `tcp://${h}:${a.port}`,
+        port: a.port,
+        note: `KuCoin L3 RPC (${R.symbol} on ${g.name}; ${tokenNote})`,
+      });
     }
 
-    if (L.http.enabled) {
-      const httpLog = logger.child({ listener: 'http' });
+    let metricsMounted = false;
+    for (const H of L.http) {
+      if (!H.enabled) continue;
+      const g = gatewayOf(H.venue);
+      const httpLog = logger.child({ listener: 'http', gateway: g.name });
       const api = await startHttpApi({
-        port: primary.port,
-        ledger: kernelLedgerAccess(primary.kernel),
+        port: g.port,
+        ledger: kernelLedgerAccess(g.kernel),
         host: cfg.host,
-        portNumber: L.http.port,
+        portNumber: H.port,
         ...(token !== undefined ? { token } : {}),
         log: (line) => httpLog.info(line),
         clock,
       });
       closers.push(() => api.close());
-      const unmount = mountMetrics(api.app.server, metrics, token);
-      closers.push(async () => unmount());
       metrics.instrument('http', api.app.server);
       const a = api.app.server.address();
-      const p = typeof a === 'object' && a ? a.port : L.http.port;
+      const p = typeof a === 'object' && a ? a.port : H.port;
       listeners.push({
         name: 'http',
         url: `${api.url}/v1`,
         port: p,
-        note: `native REST + WebSocket /v1/stream, docs ${api.url}/docs (${primary.name})`,
+        note: `native REST + WebSocket /v1/stream, docs ${api.url}/docs (${g.name})`,
       });
-      listeners.push({
-        name: 'metrics',
-        url: `${api.url}/metrics`,
-        port: p,
-        note: 'Prometheus metrics (on the http port)',
-      });
-    } else if (cfg.metrics) {
+      if (!metricsMounted) {
+        // One /metrics (process-wide registry), on the first REST listener.
+        metricsMounted = true;
+        const unmount = mountMetrics(api.app.server, metrics, token);
+        closers.push(async () => unmount());
+        listeners.push({
+          name: 'metrics',
+          url: `${api.url}/metrics`,
+          port: p,
+          note: 'Prometheus metrics (on the http port)',
+        });
+      }
+    }
+    if (!metricsMounted && cfg.metrics) {
       const ms = await startMetricsServer({
         metrics,
         host: cfg.host,

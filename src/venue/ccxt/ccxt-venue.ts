@@ -18,6 +18,7 @@ import ccxt, { type Exchange } from 'ccxt';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { fromUnits } from '../../core/decimal.js';
 import { dgError, isDeskgateError, type DeskgateError } from '../../core/errors.js';
+import type { L3Event } from '../../core/events.js';
 import { InstrumentRegistry, type Instrument } from '../../core/instrument.js';
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import { EventHub, microtaskScheduler } from '../event-hub.js';
@@ -120,6 +121,8 @@ export class CcxtVenue implements Venue {
   private readonly registry = new InstrumentRegistry();
   private readonly ccxtSymbolOf = new Map<number, string>();
   private readonly books = new Map<number, Book>();
+  /** Listeners of the native L3 stream's applied events, per instrument id (onL3). */
+  private readonly l3Listeners = new Map<number, Set<(e: L3Event) => void>>();
   private readonly lastBalance = new Map<string, string>();
   private st: VenueState = 'idle';
   private stopped = false;
@@ -477,6 +480,25 @@ export class CcxtVenue implements Venue {
 
   // ----- books -------------------------------------------------------------------------------
 
+  /** True when books come from KuCoin's native level-3 feed (onL3 has events to give). */
+  get hasL3Feed(): boolean {
+    return this.bookMode === 'l3';
+  }
+
+  /**
+   * The order-by-order events the native L3 book applies, in sequence order (an L3FeedSource for
+   * the KuCoin L3 RPC's fan-out, api/l3rpc/l3-feed-source.ts). Subscribing does not start the book:
+   * the RPC server's first book read (subscribeBook) does. Returns unsubscribe.
+   */
+  onL3(inst: Instrument, listener: (e: L3Event) => void): () => void {
+    let set = this.l3Listeners.get(inst.id);
+    if (!set) this.l3Listeners.set(inst.id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+    };
+  }
+
   async subscribeBook(inst: Instrument): Promise<VenueResult<BookSubscription>> {
     if (this.st !== 'connected') return venueFail('DG_E_VENUE_UNAVAILABLE', `venue ${this.st}`);
     const own = this.own(inst);
@@ -500,6 +522,10 @@ export class CcxtVenue implements Venue {
           onReceived: (clientOid, orderId) => {
             if (this.orders.isTracked(clientOid) && this.orders.clientOf(orderId) === undefined)
               this.orders.link(clientOid, orderId);
+          },
+          onApplied: (e) => {
+            const set = this.l3Listeners.get(inst.id);
+            if (set) for (const l of set) l(e);
           },
         });
         b = { kind: 'l3', s };

@@ -59,6 +59,8 @@ export interface KucoinL3StreamDeps {
   readonly onUp: () => void;
   /** Every `received` on the feed that names a client order id (S3.3: links it to the order id, often before the REST reply). */
   readonly onReceived?: (clientOid: string, orderId: string) => void;
+  /** Every event the synced book applied, in sequence order (the L3 RPC's Redis fan-out). */
+  readonly onApplied?: (e: L3Event) => void;
 }
 
 export class KucoinL3Stream {
@@ -82,6 +84,7 @@ export class KucoinL3Stream {
     this.decoder = new KucoinL3Decoder(d.inst);
     const fetcher = snapshotFetcher<L3Event, L3Snapshot>(async () => this.decoder.decodeSnapshot(await d.snapshot()));
     this.sync = createL3Sync(this.book, {
+      ...(d.onApplied ? { onApplied: d.onApplied } : {}),
       policy: POLICIES.kucoinL3,
       clock: d.clock,
       onNeedSnapshot: fetcher.onNeed,
