@@ -174,6 +174,14 @@ export const ERRORS = {
   DG_E_API_NOT_SUBSCRIBED: { status: 404, message: 'no such subscription on this connection' },
   DG_E_API_UPGRADE_REQUIRED: { status: 426, message: 'this path serves WebSocket connections only' },
 
+  // --- algo: execution algorithms (src/algo/: params, decision core, runner) -----------------
+  DG_E_ALGO_BAD_PARAMS: { status: 400, message: 'algo parameters invalid or out of range' },
+  DG_E_ALGO_BAD_SIZE: { status: 400, message: 'algo size invalid, below the instrument minimum or above the maximum' },
+  DG_E_ALGO_PAST_END: { status: 400, message: 'algo end time is not in the future' },
+  DG_E_ALGO_UNKNOWN: { status: 404, message: 'no algo with this id' },
+  DG_E_ALGO_BAD_TRANSITION: { status: 409, message: 'algo cannot do this in its current status' },
+  DG_E_ALGO_MARKET_UNAVAILABLE: { status: 503, message: 'market data for the algo is unavailable' },
+
   // --- serve: the `deskgate serve` daemon (config, listeners, kernel port) ---------------------
   DG_E_SERVE_CONFIG: { status: 400, message: 'serve configuration is invalid' },
   DG_E_SERVE_INSECURE: { status: 400, message: 'refusing a non-loopback listener without an API token' },
