@@ -1,6 +1,7 @@
 /**
  * Ports for ccxt exchanges named in the URL path (`/OKX`, `/binance`) but not configured: one
- * CcxtVenue + ccxt MarketDataSource + port per (exchange id, hash of access_key + secret_key),
+ * CcxtVenue + ccxt MarketDataSource + port (+ a FuturesDesk when the exchange lists contracts) per
+ * (exchange id, hash of access_key + secret_key),
  * built from the request's credentials, kept in a bounded LRU (the least recently used account is
  * closed when the pool is full). Concurrent first calls of one account share one connect. A connect
  * that fails is not kept (bad keys do not occupy the pool).
@@ -10,7 +11,9 @@ import { dgError, isDeskgateError } from '../../core/errors.js';
 import { CcxtVenue, type CcxtCreateOptions } from '../../venue/ccxt/ccxt-venue.js';
 import { createCcxtMarketData } from '../market-data-ccxt.js';
 import { createVenuePort } from '../venue-port.js';
+import { nodeTimers } from '../../venue/timers.js';
 import { credentialKey, type FmzCredentials } from './credentials.js';
+import { ccxtFutures } from './futures-ccxt.js';
 import type { FmzTarget } from './methods.js';
 import { ccxtPassthrough } from './passthrough.js';
 
@@ -113,7 +116,17 @@ export class CcxtPool {
     const md = createCcxtMarketData({ exchange: ex });
     const port = createVenuePort(venue, md, { name: exchangeId });
     const tickers = md.tickers?.bind(md);
-    return { target: { port, passthrough: ccxtPassthrough(ex), ...(tickers ? { tickers } : {}) }, venue };
+    // derivatives through the same ccxt instance (markets loaded, keys set); one rate budget per account
+    const futures = ccxtFutures(ex, { gate: () => venue.limiter.acquire(nodeTimers) });
+    return {
+      target: {
+        port,
+        passthrough: ccxtPassthrough(ex),
+        ...(tickers ? { tickers } : {}),
+        ...(futures ? { futures } : {}),
+      },
+      venue,
+    };
   }
 
   async close(): Promise<void> {

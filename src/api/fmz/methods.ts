@@ -1,8 +1,10 @@
 /**
  * The FMZ General Protocol methods (spec S1.4) over a GatewayPort. One function per platform call;
  * every failure becomes a DeskgateError that the server turns into `{"error": "…"}` (design
- * principle 7). Futures calls (positions, margin level, fundings) answer DG_E_VENUE_UNSUPPORTED: no
- * venue behind a port trades derivatives yet.
+ * principle 7). Futures calls (positions, margin level and mode, fundings, contract type) and spot
+ * calls whose symbol names a contract (`BTC_USDT.swap`) go to the target's FuturesDesk
+ * (futures-desk.ts, over ccxt in futures-ccxt.ts); a target without one (the sim, a spot-only
+ * exchange) answers DG_E_VENUE_UNSUPPORTED naming why.
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
@@ -24,6 +26,7 @@ import {
   TradesParams,
   issueText,
 } from './request.js';
+import { futuresCallOf, routedSymbol, wantsContract, type FuturesDesk } from './futures-desk.js';
 import { fmzBalance, fmzDepth, fmzMarket, fmzOrder, fmzOrderId, fmzRecord, fmzTicker, fmzTrade } from './shapes.js';
 
 export type FmzReply = { readonly data: unknown; readonly raw?: unknown } | { readonly error: string };
@@ -37,6 +40,8 @@ export interface FmzTarget {
   readonly passthrough?: Passthrough;
   /** Every ticker in one venue call (ccxt fetchTickers); absent ⇒ one ticker call per instrument. */
   readonly tickers?: (insts: readonly Instrument[]) => Promise<VenueResult<TickerView[]>>;
+  /** Derivatives (positions, leverage, funding, contract orders); absent ⇒ futures calls are refused. */
+  readonly futures?: FuturesDesk;
 }
 
 export interface FmzCallOptions {
@@ -45,16 +50,12 @@ export interface FmzCallOptions {
   readonly depthLimit?: number;
 }
 
-export const FUTURES_METHODS: ReadonlySet<string> = new Set([
-  'position',
-  'positions',
-  'getpositions',
-  'marginlevel',
-  'setmarginlevel',
-  'funding',
-  'fundings',
-  'getfundings',
-]);
+function noDerivatives(port: GatewayPort, what: string): DeskgateError {
+  return dgError(
+    'DG_E_VENUE_UNSUPPORTED',
+    `${port.name} has no derivatives: ${what.slice(0, 64)} needs a futures venue (a ccxt path such as /binanceusdm or /okx)`,
+  );
+}
 
 function parse<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
   const r = schema.safeParse(params);
@@ -181,6 +182,16 @@ export async function callFmzMethod(
     return { data: await target.passthrough(verb, path, params) };
   }
   const m = method.toLowerCase();
+  const futuresCall = futuresCallOf(m);
+  if (futuresCall !== undefined) {
+    if (!target.futures) throw noDerivatives(port, method);
+    return target.futures.call(futuresCall, params);
+  }
+  const contract = routedSymbol(m, params);
+  if (contract !== undefined && wantsContract(target.futures, contract)) {
+    if (!target.futures) throw noDerivatives(port, `${method} ${contract}`);
+    return target.futures.call(m as Parameters<FuturesDesk['call']>[0], params);
+  }
   switch (m) {
     case 'ticker': {
       const p = parse(SymbolParams, params);
@@ -207,7 +218,7 @@ export async function callFmzMethod(
       return { data: rows.map((c) => fmzRecord(inst, c)) };
     }
     case 'markets':
-      return { data: port.instruments().map(fmzMarket) };
+      return { data: [...port.instruments().map(fmzMarket), ...(target.futures?.markets() ?? [])] };
     case 'tickers': {
       if (target.tickers) {
         const many = await target.tickers(port.instruments());
@@ -252,9 +263,6 @@ export async function callFmzMethod(
       return { data: true };
     }
     default:
-      if (FUTURES_METHODS.has(m)) {
-        throw dgError('DG_E_VENUE_UNSUPPORTED', `${port.name} is a spot venue: ${method} needs futures`);
-      }
       throw dgError('DG_E_API_UNKNOWN_METHOD', `invalid method: ${method.slice(0, 64)}`);
   }
 }
