@@ -11,6 +11,8 @@ import path from 'node:path';
 export type BenchResults = Record<string, number>;
 export interface BenchModule {
   run(log: (line: string) => void): Promise<BenchResults>;
+  /** Optional extra `env` fields (e.g. the set-up a benchmark measured against). */
+  env?(): Record<string, string | number>;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -36,6 +38,7 @@ const env = {
   cpus: os.cpus().length,
   cpu_model: os.cpus()[0]?.model ?? 'unknown',
   mem_gb: Math.round(os.totalmem() / 2 ** 30),
+  ...(mod.env?.() ?? {}),
 };
 process.stdout.write(`${JSON.stringify({ bench: name, env, results })}\n`);
 process.exit(0);

@@ -21,6 +21,24 @@ export interface MarketMakerConfig {
   readonly growth: number;
 }
 
+/**
+ * Permanent price impact of aggressive volume. After each step the flow measures the touch depth
+ * D = ½·(Σ notional of the best `depthLevels` bid levels + the same for the asks), in ticks·lots.
+ * During the next step every taker fill (any account — outside accounts such as an algo included —
+ * except the flow's own market makers, whose inner quotes only arbitrage stale noise orders the
+ * latent price already moved through) adds its signed notional Q (+ buy, − sell, ticks·lots).
+ * At the start of the following step the latent log price moves by
+ *
+ *   Δln P = (bpsPerDepth / 10 000) · Q / D
+ *
+ * so taking the whole touch depth once moves the fair price by `bpsPerDepth` bps, and the makers
+ * re-quote around the new price. Thin books (small D) give larger moves for the same notional.
+ */
+export interface FlowImpactConfig {
+  readonly bpsPerDepth: number;
+  readonly depthLevels: number;
+}
+
 export interface FlowConfig {
   readonly latent: Omit<LatentPriceConfig, 'volatility'>;
   /** Engine time between flow steps (ms). */
@@ -54,6 +72,19 @@ export interface FlowConfig {
   readonly minShare: number;
   /** Agents' target holdings in quote; base targets are this much at the start price. */
   readonly agentNotional: number;
+  /** Permanent impact of aggressive volume on the latent price; absent/undefined = off (default). */
+  readonly impact?: FlowImpactConfig | undefined;
+  /**
+   * Random streams. 'shared' (default): one stream for everything, as before. 'split': the latent
+   * price, the makers, the noise traders and the takers each draw from their own seeded stream,
+   * noise and taker counts come from the whole budget (not what the makers left), and noise
+   * lifetimes are drawn at placement — so an outside account's orders cannot change the random
+   * draws: the same seed gives the same latent path and the same exogenous orders whatever else
+   * trades (only the impact of that trading moves the price). Used by the TWAP evaluation.
+   */
+  readonly streams?: 'shared' | 'split' | undefined;
+  /** Trend of the latent price: expected log-return per year; absent = 0 (default). */
+  readonly driftPerYear?: number | undefined;
 }
 
 export const DEFAULT_FLOW: FlowConfig = {

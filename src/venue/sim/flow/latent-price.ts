@@ -1,7 +1,9 @@
 /**
  * The latent ("fair") price the synthetic agents trade around: geometric Brownian motion with
  * Poisson jumps. The diffusion volatility is chosen so that diffusion + jumps together give the
- * configured annualised volatility: σ_d² = σ² − λ·σ_j² (per year), zero drift in price.
+ * configured annualised volatility: σ_d² = σ² − λ·σ_j² (per year). Without `driftPerYear` the
+ * price has zero drift (a martingale); with it, E[P(t)] = P(0)·e^(μt) (t in years). `shift`
+ * applies an outside move of the log price (the flow's permanent impact).
  */
 import type { Rng } from '../rng.js';
 
@@ -14,6 +16,8 @@ export interface LatentPriceConfig {
   readonly jumpsPerHour: number;
   /** Standard deviation of a jump's log size, e.g. 0.0015 (0.15 %). */
   readonly jumpStdev: number;
+  /** Expected log-return per year (trend), e.g. 5 ⇒ about +0.1 % per 10 minutes; default 0. */
+  readonly driftPerYear?: number;
 }
 
 export class LatentPrice {
@@ -21,6 +25,7 @@ export class LatentPrice {
   private readonly sigmaDiffPerSqrtSec: number;
   private readonly jumpRatePerSec: number;
   private readonly jumpStdev: number;
+  private readonly driftPerSec: number;
   jumps = 0;
 
   constructor(startPrice: number, cfg: LatentPriceConfig) {
@@ -29,6 +34,8 @@ export class LatentPrice {
     const varPerSec = (cfg.volatility * cfg.volatility) / SECONDS_PER_YEAR;
     this.jumpRatePerSec = cfg.jumpsPerHour / 3600;
     this.jumpStdev = cfg.jumpStdev;
+    this.driftPerSec = (cfg.driftPerYear ?? 0) / SECONDS_PER_YEAR;
+    if (!Number.isFinite(this.driftPerSec)) throw new RangeError('driftPerYear must be finite');
     const diff = varPerSec - this.jumpRatePerSec * cfg.jumpStdev * cfg.jumpStdev;
     if (diff <= 0) throw new RangeError('jumps alone exceed the configured volatility');
     this.sigmaDiffPerSqrtSec = Math.sqrt(diff);
@@ -41,6 +48,8 @@ export class LatentPrice {
   /** Advance by dt seconds. */
   step(dtSec: number, rng: Rng): number {
     const s = this.sigmaDiffPerSqrtSec * Math.sqrt(dtSec);
+    // the drift term is added only when set, so default runs keep their exact float sequence
+    if (this.driftPerSec !== 0) this.logP += this.driftPerSec * dtSec;
     this.logP += -0.5 * s * s + s * rng.normal();
     const n = rng.poisson(this.jumpRatePerSec * dtSec);
     for (let i = 0; i < n; i++) {
@@ -49,5 +58,10 @@ export class LatentPrice {
       this.jumps++;
     }
     return this.price;
+  }
+
+  /** Move the log price by `dLog` (e.g. 0.0001 ≈ +1 bp). */
+  shift(dLog: number): void {
+    if (Number.isFinite(dLog)) this.logP += dLog;
   }
 }

@@ -14,6 +14,7 @@ export class NoiseTrader {
   private readonly market: SimMarket;
   private readonly cfg: FlowConfig['noise'];
   private readonly live: string[] = [];
+  private readonly timed: { readonly id: string; readonly until: number }[] = [];
   ops = 0;
 
   constructor(account: string, market: SimMarket, cfg: FlowConfig['noise']) {
@@ -23,32 +24,67 @@ export class NoiseTrader {
   }
 
   get liveCount(): number {
-    return this.live.length;
+    return this.live.length + this.timed.length;
   }
 
   place(engine: SimEngine, latentTicks: number, count: number, rng: Rng): void {
+    for (let k = 0; k < count; k++) {
+      const id = this.placeOne(engine, latentTicks, rng);
+      if (id !== undefined) this.live.push(id);
+    }
+  }
+
+  /**
+   * Split-stream variant (FlowConfig.streams = 'split'): each order's lifetime is drawn when it is
+   * placed, whatever happens to it, and `cancelExpired` uses no random draw — so this trader's
+   * random stream does not depend on which of its orders other accounts traded against.
+   */
+  placeTimed(engine: SimEngine, latentTicks: number, count: number, rng: Rng, nowMs: number): void {
+    for (let k = 0; k < count; k++) {
+      const id = this.placeOne(engine, latentTicks, rng);
+      const until = nowMs + rng.exp(this.cfg.meanLifeSec) * 1000;
+      if (id !== undefined) this.timed.push({ id, until });
+    }
+  }
+
+  /** Cancel the split-stream orders whose lifetime is over. */
+  cancelExpired(engine: SimEngine, nowMs: number): void {
+    let w = 0;
+    for (const o of this.timed) {
+      if (o.until > nowMs) {
+        this.timed[w++] = o;
+        continue;
+      }
+      if (engine.isActive(o.id)) {
+        engine.cancelOrder(this.account, o.id);
+        this.ops++;
+      }
+    }
+    this.timed.length = w;
+  }
+
+  /** One order; its id when it rests on the book. */
+  private placeOne(engine: SimEngine, latentTicks: number, rng: Rng): string | undefined {
     const m = this.market;
     const tick = Number(m.instrument.tickSize);
     const lot = Number(m.instrument.lotSize);
-    for (let k = 0; k < count; k++) {
-      const buy = rng.chance(0.5);
-      const bps = this.cfg.maxOffsetBps * Math.pow(rng.next(), 1 / this.cfg.offsetShape);
-      const off = 1 + Math.floor((bps * latentTicks) / 10_000);
-      const price = buy ? Math.floor(latentTicks) - off + 1 : Math.ceil(latentTicks) + off - 1;
-      if (price <= 0) continue;
-      const notional = this.cfg.medianNotional * Math.exp(this.cfg.notionalSigma * rng.normal());
-      const size = Math.min(m.maxLots, Math.max(m.minLots, Math.round(notional / (price * tick) / lot)));
-      const r = engine.placeOrder({
-        account: this.account,
-        symbol: m.symbol,
-        side: buy ? 'buy' : 'sell',
-        type: 'limit',
-        price,
-        size,
-      });
-      this.ops++;
-      if (r.ok && r.order.status === 'open') this.live.push(r.order.orderId);
-    }
+    const buy = rng.chance(0.5);
+    const bps = this.cfg.maxOffsetBps * Math.pow(rng.next(), 1 / this.cfg.offsetShape);
+    const off = 1 + Math.floor((bps * latentTicks) / 10_000);
+    const price = buy ? Math.floor(latentTicks) - off + 1 : Math.ceil(latentTicks) + off - 1;
+    if (price <= 0) return undefined;
+    const notional = this.cfg.medianNotional * Math.exp(this.cfg.notionalSigma * rng.normal());
+    const size = Math.min(m.maxLots, Math.max(m.minLots, Math.round(notional / (price * tick) / lot)));
+    const r = engine.placeOrder({
+      account: this.account,
+      symbol: m.symbol,
+      side: buy ? 'buy' : 'sell',
+      type: 'limit',
+      price,
+      size,
+    });
+    this.ops++;
+    return r.ok && r.order.status === 'open' ? r.order.orderId : undefined;
   }
 
   /** Cancel each live order with probability dt / meanLife (drawn as a Poisson count). */
