@@ -56,16 +56,17 @@ const childTimeout = (dflt: number) =>
 /** Finish-up rule; its price cap defaults to the mode's price limit (progressive) or 10 %. */
 const finishUpSchema = z
   .object({
-    mode: z.enum(['take', 'none']).default('take'),
+    mode: z.enum(['take', 'none']).optional(),
     windowMs: ms(0, 4 * HOUR).default(30 * SECOND),
     priceLimitPct: ratio(0, 0.5).optional(),
   })
   .strict()
   .optional();
 
-function finishUp(v: z.output<typeof finishUpSchema>, dfltPct: number) {
+/** Passive is maker only (S2.13): its finish-up defaults to 'none'; the TWAP modes default to 'take'. */
+function finishUp(v: z.output<typeof finishUpSchema>, dfltPct: number, dfltMode: 'take' | 'none' = 'take') {
   return {
-    mode: v?.mode ?? ('take' as const),
+    mode: v?.mode ?? dfltMode,
     windowMs: v?.windowMs ?? 30 * SECOND,
     priceLimitPct: v?.priceLimitPct ?? dfltPct,
   };
@@ -132,7 +133,7 @@ export const passiveSchema = z
     farLevel: count(1, 30).default(5),
   })
   .strict()
-  .transform((p) => ({ ...p, finishUp: finishUp(p.finishUp, DEFAULT_FINISH_PRICE_LIMIT_PCT) }));
+  .transform((p) => ({ ...p, finishUp: finishUp(p.finishUp, DEFAULT_FINISH_PRICE_LIMIT_PCT, 'none') }));
 
 export const icebergSchema = z
   .object({

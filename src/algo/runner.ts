@@ -289,6 +289,9 @@ export class AlgoRunner {
       await this.pause(`market unavailable: ${err.message}`);
       return report();
     }
+    // Paused or cancelled while the snapshot was read: decide nothing, so the core's state (round,
+    // interval draws, the aggressive timers) does not move for placements that will never be sent.
+    if (this.statusValue !== 'running') return report();
 
     let decision: Decision;
     try {
@@ -324,6 +327,9 @@ export class AlgoRunner {
     for (const a of decision.actions) {
       if (a.kind !== 'place') continue;
       if (this.statusValue !== 'running') break; // paused or cancelled while this round was in flight
+      // The snapshot is stamped when it is read; reading bars and sending the cancels takes time. The
+      // end time is a hard limit: no place once the clock has reached it (the next round ends the parent).
+      if (this.clock.now() >= this.spec.endAt) break;
       const res = await this.sendPlace(a, snap.now, round);
       if (typeof res === 'string') {
         placed.push(res);

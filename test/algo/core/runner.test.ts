@@ -10,6 +10,7 @@ import type {
   MarketSource,
   ParentSpec,
 } from '../../../src/algo/types.js';
+import { target } from '../../../src/algo/schedule.js';
 import { T0, HOUR, flatBars, ladder, market, spec } from './fixtures.js';
 
 /** Scripted executor: records every call; errors can be queued per call. */
@@ -44,6 +45,8 @@ class ScriptedExecutor implements ChildExecutor {
 class ScriptedMarket implements MarketSource {
   failures: ErrorCode[] = [];
   throws = false;
+  /** Called after the snapshot is stamped, before it is returned (a slow read, or a control racing it). */
+  onRead: (() => void) | undefined;
   constructor(
     private readonly clock: ManualClock,
     private readonly book: (now: number) => MarketSnapshot,
@@ -52,7 +55,9 @@ class ScriptedMarket implements MarketSource {
     if (this.throws) throw new Error('socket closed');
     const f = this.failures.shift();
     if (f) return { ok: false, error: dgError(f, 'scripted') };
-    return { ok: true, value: this.book(this.clock.now()) };
+    const value = this.book(this.clock.now());
+    this.onRead?.();
+    return { ok: true, value };
   }
 }
 
@@ -284,9 +289,62 @@ describe('AlgoRunner', () => {
     executor.cancelErrors.push('DG_E_VENUE_UNAVAILABLE');
     clock.advance(10_000); // every child is now past the 5 s timeout
     clock.set(Math.max(clock.now(), runner.nextAt));
+    const first = runner.childViews().find((c) => !c.cancelling);
     await runner.step();
     expect(runner.status).toBe('paused');
     expect(runner.reason).toContain('DG_E_VENUE_UNAVAILABLE');
+    // The refused cancel left the child open and not cancelling, so pause() sent it again.
+    const sent = executor.calls.filter((c) => c[0] === 'cancel').map((c) => c[1]);
+    expect(sent.filter((id) => id === first?.clientId)).toHaveLength(2);
+    expect(runner.childViews().every((c) => c.cancelling)).toBe(true);
+  });
+
+  it('open children count at once: the next round does not place their lots again', async () => {
+    const s = spec({ size: 100 }); // at half time: target 50, target(now + 30 s) 50
+    const { clock, executor, runner } = setup(s);
+    clock.set(T0 + HOUR / 2);
+    await runner.step();
+    clock.set(runner.nextAt);
+    await runner.step();
+    const sizes = executor.calls.flatMap((c) => (c[0] === 'place' ? [c[1].size] : []));
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(target(s, clock.now() + 30_000));
+  });
+
+  it('a pause while the snapshot is read decides nothing: no timer moves for children never sent', async () => {
+    const s = spec({ mode: 'aggressive' });
+    const { clock, executor, mkt, runner } = setup(s);
+    clock.set(T0 + HOUR / 2);
+    let paused: Promise<void> | undefined;
+    mkt.onRead = () => {
+      mkt.onRead = undefined;
+      paused = runner.pause('operator');
+    };
+    const r = await runner.step();
+    await paused;
+    expect(r.placed).toEqual([]);
+    expect(runner.snapshot().state.round).toBe(0);
+    runner.resume();
+    // The regular logic is still due: it was never carried out.
+    const again = await runner.step();
+    expect(again.placed).toHaveLength(1);
+    expect(executor.calls.flatMap((c) => (c[0] === 'place' ? [c[1].tag] : []))).toEqual(['regular']);
+  });
+
+  it('places nothing once the clock reaches endAt, even from a snapshot stamped before it', async () => {
+    const s = spec({ endAt: T0 + HOUR });
+    const { clock, executor, mkt, runner } = setup(s);
+    clock.set(T0 + HOUR - 60_000);
+    mkt.onRead = () => {
+      mkt.onRead = undefined;
+      clock.set(s.endAt); // the read (bars, say) took until the end time
+    };
+    const r = await runner.step();
+    expect(r.ran).toBe(true);
+    expect(executor.calls.filter((c) => c[0] === 'place')).toEqual([]);
+    await runner.step();
+    expect(runner.status).toBe('done');
+    expect(runner.reason).toBe('expired');
   });
 
   it('finishes: done with the core’s reason once the end is reached', async () => {
