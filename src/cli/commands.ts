@@ -1,5 +1,6 @@
 /** The list of subcommands. Add one import and one entry per command file. */
 import type { Command } from 'commander';
+import { registerAlgoCommand } from './algo-command.js';
 import { registerBalancesCommand } from './balances-command.js';
 import { registerBusCommand } from './bus-command.js';
 import { registerDeskCommand } from './desk-command.js';
@@ -13,6 +14,7 @@ import { registerSimCommand } from './sim-command.js';
 export type RegisterCommand = (program: Command) => void;
 
 export const commandModules: RegisterCommand[] = [
+  registerAlgoCommand,
   registerBalancesCommand,
   registerBusCommand,
   registerDeskCommand,

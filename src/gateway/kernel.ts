@@ -35,7 +35,7 @@ import {
   type QueryEntry,
   type ReconcileEntry,
 } from './journal-entries.js';
-import { KernelState } from './kernel-state.js';
+import { KernelState, type FillOut, type OrderOut } from './kernel-state.js';
 import { balanceEvent, fillEvent, orderEvent } from './publish.js';
 import { nodeGatewayTimers, type GatewayTimers } from './schedule.js';
 import { GatewayCommands } from './command-handler.js';
@@ -77,6 +77,12 @@ export interface GatewayKernelOptions {
 }
 
 export type KernelPhase = 'idle' | 'starting' | 'live' | 'stopped';
+
+/** Order and fill outputs of one live input (not of replay), e.g. for the algo service's children. */
+export type KernelOutputListener = (out: {
+  readonly orders: readonly OrderOut[];
+  readonly fills: readonly FillOut[];
+}) => void;
 
 export interface StartReport {
   readonly replayed: number;
@@ -163,6 +169,7 @@ export class GatewayKernel {
   private sweeping: Promise<number> | undefined;
   private reconciling = false;
   private readonly commands: GatewayCommands;
+  private readonly outputListeners = new Set<KernelOutputListener>();
   readonly counters = {
     commands: 0,
     refused: 0,
@@ -213,6 +220,12 @@ export class GatewayKernel {
 
   get shmPath(): string | undefined {
     return this.shm?.path;
+  }
+
+  /** Listen to order and fill outputs as they are applied live; returns unsubscribe. Listeners must not block. */
+  onOutput(listener: KernelOutputListener): () => void {
+    this.outputListeners.add(listener);
+    return () => this.outputListeners.delete(listener);
   }
 
   /** The command handler to serve on a bus: `bus.serveCommands(kernel.handler)`. */
@@ -444,6 +457,15 @@ export class GatewayKernel {
     const book = this.state.currencies;
     for (const o of out.orders) this.publish(orderEvent(o, this.byId.get(o.order.instrument), book));
     for (const f of out.fills) this.publish(fillEvent(f, book));
+    if (this.outputListeners.size > 0 && (out.orders.length > 0 || out.fills.length > 0)) {
+      for (const l of this.outputListeners) {
+        try {
+          l(out);
+        } catch (e) {
+          this.errors.record(isDeskgateError(e) ? e : dgError('DG_E_INTERNAL', 'output listener threw'));
+        }
+      }
+    }
     for (const c of out.currencies) this.balanceDirty.add(c);
     if (out.currencies.size > 0 && !this.flushScheduled) {
       this.flushScheduled = true;

@@ -86,7 +86,7 @@ export const adjustBody = z
 
 // ----- WebSocket ---------------------------------------------------------------------------------
 
-export const STREAM_CHANNELS = ['book', 'trades', 'orders', 'balances'] as const;
+export const STREAM_CHANNELS = ['book', 'trades', 'orders', 'balances', 'algos'] as const;
 export type StreamChannel = (typeof STREAM_CHANNELS)[number];
 
 export const streamMessage = z.discriminatedUnion('op', [

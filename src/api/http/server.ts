@@ -27,6 +27,7 @@ import type { LedgerAccess } from './ledger-access.js';
 import { buildOpenApi, docsPage, type ExtraPath } from './openapi.js';
 import { errorsPage, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import type { RouteDef } from './route-def.js';
+import { algoRoutes, type AlgoControl } from './algo-routes.js';
 import { buildRoutes } from './routes.js';
 import { issueText } from './schemas.js';
 import { StreamHub, type StreamOptions } from './stream.js';
@@ -48,6 +49,8 @@ export interface HttpApiOptions {
   /** Per client address (default 50/s, burst 100). */
   readonly rateLimit?: ClientRateLimit;
   readonly stream?: StreamOptions;
+  /** The gateway's algo service: /v1/algos routes and the `algos` stream channel (algo-routes.ts). */
+  readonly algos?: AlgoControl;
   /** Largest WebSocket message from a client (default 16 KiB). */
   readonly maxMessageBytes?: number;
   readonly clock?: Clock;
@@ -83,7 +86,7 @@ const DOC_PATHS: readonly ExtraPath[] = [
   {
     method: 'GET',
     url: '/v1/stream',
-    summary: 'WebSocket upgrade: book, trades, orders, balances channels (see x-websocket)',
+    summary: 'WebSocket upgrade: book, trades, orders, balances, algos channels (see x-websocket)',
     tag: 'stream',
     contentType: 'application/json',
     description: 'Switching Protocols (101) to a WebSocket',
@@ -112,14 +115,22 @@ export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
   const idPrefix = `h${randomBytes(4).toString('hex')}`;
   let idSeq = 0;
 
-  const hub = new StreamHub(opts.port, opts.ledger, opts.stream, clock);
-  const routes: RouteDef[] = buildRoutes({
-    port: opts.port,
-    ledger: opts.ledger,
-    newClientOrderId: () => `${idPrefix}-${(++idSeq).toString(36)}`,
-    ledgerChanged: () => hub.ledgerChanged(),
-    uptimeMs: () => clock.now() - started,
-  });
+  const hub = new StreamHub(
+    opts.port,
+    opts.ledger,
+    { ...opts.stream, ...(opts.algos ? { algos: opts.algos } : {}) },
+    clock,
+  );
+  const routes: RouteDef[] = [
+    ...buildRoutes({
+      port: opts.port,
+      ledger: opts.ledger,
+      newClientOrderId: () => `${idPrefix}-${(++idSeq).toString(36)}`,
+      ledgerChanged: () => hub.ledgerChanged(),
+      uptimeMs: () => clock.now() - started,
+    }),
+    ...(opts.algos ? algoRoutes(opts.algos) : []),
+  ];
   const openapi = buildOpenApi(routes, DOC_PATHS, `deskgate ${opts.port.name} gateway API`);
   const publicPaths = new Set(['/v1/health', '/docs', '/docs/openapi.json', '/docs/errors']);
   const allPaths = [

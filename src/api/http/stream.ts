@@ -11,6 +11,8 @@
  * a level only left the top-`depth` window), so snapshot + updates = the top `depth` of the book.
  * trades: public trades read from port.trades() after the book moved (new ids only, oldest first).
  * orders: port `order` and `fill` events. balances: port `balance` events plus ledger slots.
+ * algos: the algo service's parent orders (snapshot: every status view, optionally one symbol's;
+ * updates: {kind: "progress" | "status", id, view} after every round and status change).
  */
 import type { WebSocket } from 'ws';
 import type { BookView } from '../../book/book-view.js';
@@ -21,6 +23,8 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { TokenBucket } from '../../venue/token-bucket.js';
 import type { VenueEvent } from '../../venue/venue.js';
 import type { GatewayPort, TradeView } from '../gateway-port.js';
+import type { AlgoEvent } from '../../algo/service/algo-service.js';
+import type { AlgoControl } from './algo-routes.js';
 import type { LedgerAccess } from './ledger-access.js';
 import { issueText, streamMessage, type StreamChannel } from './schemas.js';
 import { bookSeq, orderJson, sideText, type LevelJson } from './views.js';
@@ -35,6 +39,8 @@ export interface StreamOptions {
   /** Client messages per second per connection (default 20, burst 40); beyond: DG_E_RATE_LIMITED. */
   readonly messagesPerSec?: number;
   readonly messageBurst?: number;
+  /** The gateway's algo service (the `algos` channel); without it that channel answers DG_E_API_NOT_FOUND. */
+  readonly algos?: AlgoControl;
 }
 
 interface Sub {
@@ -235,6 +241,10 @@ class StreamConnection {
         if (!r.ok) throw r.error;
         return { venue: r.value, slots: this.hub.ledger ? await this.hub.ledger.balances() : null };
       }
+      case 'algos': {
+        if (!this.hub.algos) throw dgError('DG_E_API_NOT_FOUND', 'algos: no algo service on this gateway');
+        return this.hub.algos.list().filter((v) => !inst || v.symbol === inst.symbol);
+      }
     }
   }
 
@@ -297,6 +307,14 @@ class StreamConnection {
           if (e.type === 'balance') void this.balanceUpdate(sub, e.balances);
           break;
       }
+    }
+  }
+
+  /** A parent order's progress or status change: push it to `algos` subscribers. */
+  onAlgoEvent(e: AlgoEvent): void {
+    for (const sub of this.subs.values()) {
+      if (sub.channel !== 'algos' || (sub.inst && sub.inst.symbol !== e.view.symbol)) continue;
+      this.update(sub, { kind: e.type, id: e.id, view: e.view });
     }
   }
 
@@ -378,7 +396,9 @@ export class StreamHub {
   readonly maxBuffered: number;
   readonly messagesPerSec: number;
   readonly messageBurst: number;
+  readonly algos: AlgoControl | undefined;
   private readonly off: () => void;
+  private readonly offAlgos: () => void;
 
   constructor(
     readonly port: GatewayPort,
@@ -394,6 +414,11 @@ export class StreamHub {
     this.off = port.on((e) => {
       for (const c of this.connections) c.onEvent(e);
     });
+    this.algos = opts.algos;
+    this.offAlgos =
+      opts.algos?.on((e) => {
+        for (const c of this.connections) c.onAlgoEvent(e);
+      }) ?? (() => undefined);
   }
 
   attach(socket: WebSocket): void {
@@ -416,6 +441,7 @@ export class StreamHub {
 
   close(): void {
     this.off();
+    this.offAlgos();
     for (const c of [...this.connections]) c.shutdown();
   }
 }

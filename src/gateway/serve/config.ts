@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { dgError, type DeskgateError } from '../../core/errors.js';
 import { parseDuration } from '../../core/duration.js';
+import { algosConfigSchema, DEFAULT_ALGOS_CONFIG } from '../../algo/service/algos-config.js';
 
 /** A secret: an environment-variable reference (preferred) or an inline string. */
 const secretRef = z.union(
@@ -143,6 +144,8 @@ export const ServeConfigSchema = z
       })
       .strict()
       .default({ strategy: 'api', allocate: 'all' }),
+    /** Execution algorithms, one service per gateway (src/algo/service/algos-config.ts, docs/algo-service.md). */
+    algos: algosConfigSchema.default(DEFAULT_ALGOS_CONFIG),
     cancelOnExit: z.boolean().default(false),
     /** With the http listener disabled: serve /metrics (and /healthz) on `metricsPort` instead. */
     metrics: z.boolean().default(true),
@@ -158,6 +161,10 @@ export const ServeConfigSchema = z
   .refine((c) => c.logs.max_age >= c.logs.rotate_time, {
     message: 'logs.max_age must be ≥ logs.rotate_time',
     path: ['logs', 'max_age'],
+  })
+  .refine((c) => !c.algos.enabled || c.algos.strategy !== c.api.strategy, {
+    message: 'algos.strategy must differ from api.strategy (each has its own ledger slot)',
+    path: ['algos', 'strategy'],
   })
   .refine((c) => new Set(c.venues.map((v) => v.name)).size === c.venues.length, {
     message: 'venue names must be unique',

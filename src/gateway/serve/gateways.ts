@@ -22,6 +22,13 @@ import { SyntheticFlow } from '../../venue/sim/flow/synthetic-flow.js';
 import { pointCcxtProKucoinAt } from '../../venue/sim/server/ccxt-urls.js';
 import { SimVenue } from '../../venue/sim-venue/sim-venue.js';
 import type { Venue } from '../../venue/venue.js';
+import {
+  ALGO_SLOT,
+  fundAlgoStrategy,
+  startAlgoService,
+  type AlgoServiceHandle,
+} from '../../algo/service/serve-algos.js';
+import type { AlgoService } from '../../algo/service/algo-service.js';
 import { GatewayKernel, type StartReport } from '../kernel.js';
 import { createKernelPort } from '../kernel-port.js';
 import { resolveSecret, type ServeConfig, type VenueConfig } from './config.js';
@@ -46,6 +53,10 @@ export interface Gateway {
   readonly allocated: Readonly<Record<string, string>>;
   /** The buses the kernel publishes on (config `bus`). */
   readonly buses: readonly Bus[];
+  /** The gateway's execution-algorithm service (config `algos`; undefined when disabled). */
+  readonly algos: AlgoService | undefined;
+  /** What was allocated to the algo strategy at this start (currency → amount). */
+  readonly algoAllocated: Readonly<Record<string, string>>;
   /** Stop flow, kernel (journal flushed), venue; close the journal. */
   close(opts?: { cancelOpen?: boolean }): Promise<void>;
 }
@@ -170,7 +181,10 @@ export async function startGateway(v: VenueConfig, index: number, deps: GatewayD
     buses,
     clock,
     shmPath: false,
-    strategies: { [config.api.strategy]: API_SLOT },
+    strategies: {
+      [config.api.strategy]: API_SLOT,
+      ...(config.algos.enabled ? { [config.algos.strategy]: ALGO_SLOT } : {}),
+    },
     reconcileIntervalMs: config.reconcileMs,
     // The kernel filters on unified symbols (BTC/USDT); the sim engine only has its configured markets.
     ...(v.type === 'ccxt' && v.symbols ? { symbols: v.symbols.map((s) => parseSymbol(s).unified) } : {}),
@@ -187,11 +201,33 @@ export async function startGateway(v: VenueConfig, index: number, deps: GatewayD
     await cleanup();
     throw started.error;
   }
-  const funded = await fundApiStrategy(kernel, config.api);
+  // The algo slot is funded first: the API strategy's default "all" would leave main empty.
+  const algoFunded = config.algos.enabled
+    ? await fundAlgoStrategy(kernel, config.algos)
+    : { ok: true as const, value: {} };
+  const funded = algoFunded.ok ? await fundApiStrategy(kernel, config.api) : algoFunded;
   if (!funded.ok) {
     await kernel.stop();
     await cleanup();
     throw funded.error;
+  }
+  let algos: AlgoServiceHandle | undefined;
+  if (config.algos.enabled) {
+    try {
+      algos = await startAlgoService({
+        gateway: v.name,
+        dataDir: config.dataDir,
+        kernel,
+        port: built.reads,
+        clock,
+        cfg: config.algos,
+        log: (line) => deps.log({ gateway: v.name }, line),
+      });
+    } catch (e) {
+      await kernel.stop();
+      await cleanup();
+      throw e;
+    }
   }
   const port = createKernelPort({ kernel, reads: built.reads, strategy: config.api.strategy, name: v.name });
   let closed = false;
@@ -207,6 +243,8 @@ export async function startGateway(v: VenueConfig, index: number, deps: GatewayD
     started: started.value,
     allocated: funded.value,
     buses,
+    algos: algos?.service,
+    algoAllocated: algoFunded.ok ? algoFunded.value : {},
     async close(opts = {}) {
       if (closed) return;
       closed = true;
@@ -221,6 +259,7 @@ export async function startGateway(v: VenueConfig, index: number, deps: GatewayD
           }
         }
       }
+      await algos?.close({ cancelAll: opts.cancelOpen ?? false });
       built.stop();
       await kernel.stop();
       await built.venue.close();

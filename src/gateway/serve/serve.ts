@@ -272,6 +272,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       const api = await startHttpApi({
         port: g.port,
         ledger: kernelLedgerAccess(g.kernel),
+        ...(g.algos ? { algos: g.algos } : {}),
         host: cfg.host,
         portNumber: H.port,
         ...(token !== undefined ? { token } : {}),
