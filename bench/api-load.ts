@@ -52,6 +52,8 @@ export interface LoadResult {
   readonly requests: number;
   /** Replies that were not HTTP 200 with a `{"data":…}` body. */
   readonly errors: number;
+  /** Of those, error replies relaying the venue's rate-limit refusal ("Too Many Requests"). */
+  readonly rateLimited: number;
   readonly elapsedMs: number;
   readonly rps: number;
   /** Latency percentiles (ms): closed = per request; open = from intended send time. */
@@ -149,6 +151,11 @@ function requestBytes(t: LoadTarget): Buffer {
 
 const DATA_PREFIX = Buffer.from('{"data":');
 
+/** An FMZ error reply relaying the venue's HTTP 429 (KuCoin 429000 "Too Many Requests"). */
+function isRateLimited(body: Buffer): boolean {
+  return body.includes('Too Many Requests');
+}
+
 function okReply(status: number, body: Buffer): boolean {
   return status === 200 && body.subarray(0, DATA_PREFIX.length).equals(DATA_PREFIX);
 }
@@ -175,6 +182,7 @@ export async function runClosed(job: ClosedJob): Promise<LoadResult> {
   const samples: string[] = [];
   let requests = 0;
   let errors = 0;
+  let rateLimited = 0;
   let firstError: string | undefined;
   let measuring = false;
   let stopping = false;
@@ -194,7 +202,8 @@ export async function runClosed(job: ClosedJob): Promise<LoadResult> {
         lat.push(t1 - t0);
         if (!okReply(status, body)) {
           errors++;
-          firstError ??= `${status} ${body.toString('utf8', 0, 300)}`;
+          if (isRateLimited(body)) rateLimited++;
+          else firstError ??= `${status} ${body.toString('utf8', 0, 300)}`;
         } else if (++seen % job.sampleEvery === 0) samples.push(body.toString('utf8'));
       }
       if (status === 0) return; // connection gone
@@ -229,6 +238,7 @@ export async function runClosed(job: ClosedJob): Promise<LoadResult> {
   return {
     requests,
     errors,
+    rateLimited,
     elapsedMs: round3(elapsedMs),
     rps: Math.round((requests / elapsedMs) * 1000),
     p50: round3(percentile(sorted, 0.5)),
@@ -256,6 +266,7 @@ export async function runOpen(job: OpenJob): Promise<LoadResult> {
   const samples: string[] = [];
   let requests = 0;
   let errors = 0;
+  let rateLimited = 0;
   let seen = 0;
   let firstError: string | undefined;
   let outstanding = 0;
@@ -300,7 +311,8 @@ export async function runOpen(job: OpenJob): Promise<LoadResult> {
         lag.push(sent - intended);
         if (!okReply(status, body)) {
           errors++;
-          firstError ??= `${status} ${body.toString('utf8', 0, 300)}`;
+          if (isRateLimited(body)) rateLimited++;
+          else firstError ??= `${status} ${body.toString('utf8', 0, 300)}`;
         } else if (++seen % job.sampleEvery === 0) samples.push(body.toString('utf8'));
       }
       if (status !== 0) {
@@ -344,6 +356,7 @@ export async function runOpen(job: OpenJob): Promise<LoadResult> {
   return {
     requests,
     errors,
+    rateLimited,
     elapsedMs: job.durationMs,
     rps: Math.round((requests / job.durationMs) * 1000),
     p50: round3(percentile(sorted, 0.5)),

@@ -19,6 +19,37 @@ export const EnvelopeSchema = z.object({
 });
 export type Envelope = z.infer<typeof EnvelopeSchema>;
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * EnvelopeSchema.safeParse with a fast path: the docker's well-formed envelope (the every-call case)
+ * is checked field by field without zod; anything else goes through zod, so the accepted set and
+ * the error text are exactly the schema's. (`params` is then the body's own object, not a copy.)
+ */
+export function parseEnvelope(body: unknown): { ok: true; value: Envelope } | { ok: false; issue: string } {
+  if (isPlainObject(body)) {
+    const { access_key: ak, secret_key: sk, nonce, method, params } = body;
+    if (
+      typeof ak === 'string' &&
+      ak.length <= 512 &&
+      typeof sk === 'string' &&
+      sk.length <= 1024 &&
+      (nonce === undefined || typeof nonce === 'number' || typeof nonce === 'string') &&
+      typeof method === 'string' &&
+      method.length >= 1 &&
+      method.length <= 256 &&
+      (params === undefined || isPlainObject(params))
+    ) {
+      const value: Envelope = { access_key: ak, secret_key: sk, method, params: params ?? {} };
+      if (nonce !== undefined) value.nonce = nonce;
+      return { ok: true, value };
+    }
+  }
+  const r = EnvelopeSchema.safeParse(body);
+  return r.success ? { ok: true, value: r.data } : { ok: false, issue: issueText(r.error) };
+}
+
 /** An integer that may arrive as a string; empty string or absent ⇒ undefined. */
 const intOpt = z
   .union([z.string(), z.number()])

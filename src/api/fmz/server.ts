@@ -18,7 +18,7 @@ import { tokenDigest, tokenMatches } from '../token.js';
 import { CcxtPool, ccxtExchangeId, type CcxtPoolOptions } from './ccxt-pool.js';
 import { parseCredentials, redact, secretsOf } from './credentials.js';
 import { callFmzMethod, type FmzReply, type FmzTarget } from './methods.js';
-import { EnvelopeSchema, issueText } from './request.js';
+import { parseEnvelope, type Envelope } from './request.js';
 
 export interface FmzServerOptions {
   /** Default 127.0.0.1; a non-loopback host requires `authToken`. */
@@ -93,8 +93,13 @@ export async function startFmzServer(opts: FmzServerOptions = {}): Promise<FmzSe
   const app = Fastify({
     loggerInstance: log,
     logController: new LogController({ disableRequestLogging: true }),
+    // Handlers log through `log` (never req.log): skip building a pino child per request.
+    childLoggerFactory: (logger) => logger,
     bodyLimit,
   });
+  // Successful calls are logged at debug (off at the default level: a log line per call would cost
+  // more than the call itself); refused and failed calls at info / warn.
+  const logCalls = log.isLevelEnabled('debug');
   // The docker's bodies are JSON whatever the Content-Type says; parse them here so that malformed
   // JSON gets an FMZ error reply, not fastify's.
   app.removeAllContentTypeParsers();
@@ -124,9 +129,9 @@ export async function startFmzServer(opts: FmzServerOptions = {}): Promise<FmzSe
   }
 
   async function handle(req: FastifyRequest<{ Params: { exchange: string } }>, reply: FastifyReply): Promise<void> {
-    const started = clock.now();
+    const started = logCalls ? clock.now() : 0;
     const name = req.params.exchange;
-    let secrets: string[] = [];
+    let keys: Envelope | undefined;
     let method = '';
     let out: FmzReply;
     let code: string | undefined;
@@ -144,35 +149,32 @@ export async function startFmzServer(opts: FmzServerOptions = {}): Promise<FmzSe
       } catch {
         throw dgError('DG_E_API_BAD_REQUEST', 'missing required parameters (body is not JSON)');
       }
-      const env = EnvelopeSchema.safeParse(body);
-      if (!env.success) {
-        throw dgError('DG_E_API_BAD_REQUEST', `missing required parameters (${issueText(env.error)})`);
-      }
-      const { access_key: ak, secret_key: sk } = env.data;
-      secrets = secretsOf(ak, sk);
-      method = env.data.method;
+      const env = parseEnvelope(body);
+      if (!env.ok) throw dgError('DG_E_API_BAD_REQUEST', `missing required parameters (${env.issue})`);
+      keys = env.value;
+      const { access_key: ak, secret_key: sk } = keys;
+      method = keys.method;
       const target = await resolve(name, ak, sk);
       const verb = req.headers['http-method'];
-      out = await callFmzMethod(target, method, env.data.params, typeof verb === 'string' ? verb : undefined, {
-        clock,
-        ...(opts.depthLimit !== undefined ? { depthLimit: opts.depthLimit } : {}),
-      });
+      out = await callFmzMethod(target, method, keys.params, typeof verb === 'string' ? verb : undefined, callOpts);
     } catch (e) {
+      // the request's keys are only needed (for redaction) when something is reported
+      const secrets = keys ? secretsOf(keys.access_key, keys.secret_key) : [];
       const err = asFmz(e, log, secrets);
       code = err.code;
       out = fmzError(err, secrets);
+      log.info({ exchange: name.slice(0, 64), method: redact(method.slice(0, 128), secrets), code }, 'fmz call');
     }
-    log.info(
-      {
-        exchange: name.slice(0, 64),
-        method: redact(method.slice(0, 128), secrets),
-        ms: clock.now() - started,
-        ...(code !== undefined ? { code } : {}),
-      },
-      'fmz call',
-    );
+    if (logCalls && code === undefined) {
+      const secrets = keys ? secretsOf(keys.access_key, keys.secret_key) : [];
+      log.debug(
+        { exchange: name.slice(0, 64), method: redact(method.slice(0, 128), secrets), ms: clock.now() - started },
+        'fmz call',
+      );
+    }
     await reply.code(200).header('content-type', 'application/json; charset=utf-8').send(out);
   }
+  const callOpts = { clock, ...(opts.depthLimit !== undefined ? { depthLimit: opts.depthLimit } : {}) };
 
   app.post<{ Params: { exchange: string } }>('/:exchange', handle);
 

@@ -3,19 +3,48 @@
  * fields as strings; depth, trades, records and orders as numbers; balances as strings. Order ids
  * are `<exchange symbol>,<exchange order id>` (e.g. "BTC-USDT,123456"); symbols `BTC_USDT`.
  */
-import { fromUnits } from '../../core/decimal.js';
+import { fromUnits, type Increment } from '../../core/decimal.js';
 import type { Instrument } from '../../core/instrument.js';
 import { formatSymbol, parseSymbol } from '../../core/symbol.js';
 import type { BalanceEntry, VenueOrder } from '../../venue/venue.js';
 import type { CandleView, OrderView, TickerView, TradeView } from '../gateway-port.js';
 
+/** FMZ names per instrument, built once (instruments are immutable; the ticker path asks every call). */
+const fmzNames = new WeakMap<Instrument, string>();
+
 export function fmzSymbol(inst: Instrument): string {
-  return formatSymbol(parseSymbol(inst.symbol), 'underscore');
+  let name = fmzNames.get(inst);
+  if (name === undefined) {
+    name = formatSymbol(parseSymbol(inst.symbol), 'underscore');
+    fmzNames.set(inst, name);
+  }
+  return name;
 }
 
 const price = (inst: Instrument, ticks: number): string => fromUnits(ticks, inst.price);
 const size = (inst: Instrument, lots: number): string => fromUnits(lots, inst.size);
 const num = (s: string): number => Number(s);
+
+/** Exact powers of ten as doubles (10^0 … 10^22 are all representable). */
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
+
+/**
+ * Units → the number the platform shows: the same double as Number(fromUnits(units, inc)) without
+ * the string round trip. When units × step is a safe integer and 10^decimals is exact, one IEEE
+ * division is correctly rounded, as is Number() of the exact decimal text: both give the double
+ * nearest the same exact value. Other cases take the string path.
+ */
+export function unitsNumber(units: number, inc: Increment): number {
+  const scaled = units * inc.step;
+  const p = POW10[inc.decimals];
+  if (p !== undefined && Number.isSafeInteger(scaled)) return scaled / p;
+  return Number(fromUnits(units, inc));
+}
+const priceNum = (inst: Instrument, ticks: number): number => unitsNumber(ticks, inst.price);
+const sizeNum = (inst: Instrument, lots: number): number => unitsNumber(lots, inst.size);
 
 export interface FmzTicker {
   symbol: string;
@@ -57,7 +86,7 @@ export function fmzDepth(
   asks: ReadonlyArray<readonly [number, number]>,
   bids: ReadonlyArray<readonly [number, number]>,
 ): FmzDepth {
-  const row = ([p, s]: readonly [number, number]): [number, number] => [num(price(inst, p)), num(size(inst, s))];
+  const row = ([p, s]: readonly [number, number]): [number, number] => [priceNum(inst, p), sizeNum(inst, s)];
   return { time, asks: asks.map(row), bids: bids.map(row) };
 }
 
@@ -78,8 +107,8 @@ export function fmzTrade(inst: Instrument, t: TradeView): FmzTrade {
   return {
     id: idValue(t.id),
     time: t.time,
-    price: num(price(inst, t.price)),
-    amount: num(size(inst, t.size)),
+    price: priceNum(inst, t.price),
+    amount: sizeNum(inst, t.size),
     type: t.takerSide === 0 ? 'buy' : 'sell',
   };
 }
@@ -91,11 +120,11 @@ export function fmzRecord(inst: Instrument, c: CandleView): FmzRecord {
   const [t, o, h, l, cl, v] = c;
   return [
     Math.floor(t / 1000),
-    num(price(inst, o)),
-    num(price(inst, h)),
-    num(price(inst, l)),
-    num(price(inst, cl)),
-    num(size(inst, v)),
+    priceNum(inst, o),
+    priceNum(inst, h),
+    priceNum(inst, l),
+    priceNum(inst, cl),
+    sizeNum(inst, v),
   ];
 }
 

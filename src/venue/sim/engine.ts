@@ -1241,19 +1241,8 @@ export class SimEngine {
   ticker(symbol: string): TickerView {
     const rt = this.rt(symbol);
     const now = this.clock.now();
-    const day = rt.data.candles(1, now - 24 * 3_600_000 + 60_000, now);
-    let high: number | undefined;
-    let low: number | undefined;
-    let vol = 0;
-    let turn = 0;
-    let n = 0;
-    for (const c of day) {
-      if (high === undefined || c.high > high) high = c.high;
-      if (low === undefined || c.low < low) low = c.low;
-      vol += c.volume;
-      turn += c.turnover;
-      n += c.trades;
-    }
+    // rolling 24 h stats: O(1) per read (market-data.ts), same minutes as candles(1, from, now)
+    const day = rt.data.rollingStats(now - 24 * 3_600_000 + 60_000, now);
     const bids = rt.book.sides[0];
     const asks = rt.book.sides[1];
     return {
@@ -1266,12 +1255,12 @@ export class SimEngine {
       bestAskSize: asks.best()?.total ?? 0,
       last: rt.data.last,
       lastSize: rt.data.lastSize,
-      open24h: day[0]?.open,
-      high24h: high,
-      low24h: low,
-      volume24h: vol,
-      turnover24h: turn,
-      trades24h: n,
+      open24h: day.open,
+      high24h: day.high,
+      low24h: day.low,
+      volume24h: day.volume,
+      turnover24h: day.turnover,
+      trades24h: day.trades,
     };
   }
 

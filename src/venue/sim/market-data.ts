@@ -1,12 +1,29 @@
 /**
  * Per-market public history: a bounded ring of trades and 1-minute candles in a ring of typed
  * arrays (slot = minute mod capacity, validated by the stored minute). Longer intervals are
- * aggregated from the 1-minute candles on read; 24 h stats likewise.
+ * aggregated from the 1-minute candles on read. Rolling stats (`rollingStats`, the 24 h ticker)
+ * keep the sum of the window's closed minutes and only add the current minute per read: the
+ * closed part is rebuilt once per minute, not per call (a ticker read is O(1), not O(1440)).
  */
 import { Ring } from './ring.js';
 import type { Candle, TradeView } from './engine-types.js';
 
 const MINUTE = 60_000;
+
+/** Aggregate of the 1-minute candles of a window; `open` undefined when the window has no trade. */
+export interface WindowStats {
+  open: number | undefined;
+  high: number | undefined;
+  low: number | undefined;
+  volume: number;
+  turnover: number;
+  trades: number;
+}
+
+interface ClosedPart extends WindowStats {
+  firstMin: number;
+  lastMin: number;
+}
 
 export class MarketData {
   readonly trades: Ring<TradeView>;
@@ -22,6 +39,8 @@ export class MarketData {
   last: number | undefined;
   lastSize = 0;
   lastTs = 0;
+  /** Stats of the closed minutes [firstMin, lastMin) of the last rolling window read. */
+  private closed: ClosedPart | undefined;
 
   constructor(tradeCap: number, candleCap: number) {
     this.trades = new Ring<TradeView>(tradeCap);
@@ -42,6 +61,8 @@ export class MarketData {
     this.lastSize = size;
     this.lastTs = ts;
     const m = Math.floor(ts / MINUTE);
+    // a trade stamped inside the cached closed part (a clock that went back) invalidates it
+    if (this.closed !== undefined && m < this.closed.lastMin) this.closed = undefined;
     const s = m % this.cap;
     if (this.minute[s] !== m) {
       this.minute[s] = m;
@@ -110,5 +131,42 @@ export class MarketData {
     }
     if (cur !== undefined) out.push(cur);
     return out;
+  }
+
+  /**
+   * Stats of the 1-minute candles in [fromMs, toMs] (the same minutes `candles(1, fromMs, toMs)`
+   * returns, so the same figures as summing them), without building the candles: the closed
+   * minutes are summed once per (window start, current minute) and the current minute added here.
+   */
+  rollingStats(fromMs: number, toMs: number): WindowStats {
+    const lastMin = Math.floor(toMs / MINUTE);
+    const firstMin = Math.max(Math.floor(fromMs / MINUTE), lastMin - this.cap + 1);
+    let c = this.closed;
+    if (c === undefined || c.firstMin !== firstMin || c.lastMin !== lastMin) {
+      c = { firstMin, lastMin, open: undefined, high: undefined, low: undefined, volume: 0, turnover: 0, trades: 0 };
+      for (let m = firstMin; m < lastMin; m++) this.addMinute(c, m);
+      this.closed = c;
+    }
+    const out: WindowStats = {
+      open: c.open,
+      high: c.high,
+      low: c.low,
+      volume: c.volume,
+      turnover: c.turnover,
+      trades: c.trades,
+    };
+    if (lastMin >= firstMin) this.addMinute(out, lastMin);
+    return out;
+  }
+
+  private addMinute(acc: WindowStats, m: number): void {
+    const s = ((m % this.cap) + this.cap) % this.cap;
+    if (this.minute[s] !== m) return;
+    if (acc.open === undefined) acc.open = this.open[s];
+    if (acc.high === undefined || this.high[s] > acc.high) acc.high = this.high[s];
+    if (acc.low === undefined || this.low[s] < acc.low) acc.low = this.low[s];
+    acc.volume += this.volume[s];
+    acc.turnover += this.turnover[s];
+    acc.trades += this.count[s];
   }
 }

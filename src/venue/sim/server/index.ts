@@ -10,10 +10,12 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../../../core/clock.js';
+import { nodeTimers, sleepWith, type Timers } from '../../timers.js';
 import { KeyStore, type ApiKeyConfig } from './auth.js';
 import type { ServerContext, ServerSettings } from './context.js';
 import type { SimEnginePort } from './engine-port.js';
 import { KC, KcFailure, kcError } from './kc-errors.js';
+import { PublicRateLimiter, type PublicRateLimitOptions } from './rate-limit.js';
 import { registerAccountRoutes } from './rest-account.js';
 import { registerMarketRoutes } from './rest-market.js';
 import { registerOrderRoutes } from './rest-orders.js';
@@ -30,6 +32,7 @@ import { fmtFeeRate } from './wire-format.js';
 export type { ApiKeyConfig } from './auth.js';
 export { kcSignHeaders, kcHmac } from './auth.js';
 export type { SimEnginePort } from './engine-port.js';
+export { KC_PUBLIC_WEIGHTS, type PublicRateLimitOptions } from './rate-limit.js';
 
 /** The engine plus account creation (SimEngine has both). */
 export interface SimServerEngine extends SimEnginePort {
@@ -58,6 +61,19 @@ export interface SimServerOptions {
   readonly tokenTtlMs?: number;
   /** pino request logging (KC-API-* headers redacted). Default off. */
   readonly logger?: boolean;
+  /**
+   * Emulated network delay (ms) added before each REST reply is written and each WebSocket frame is
+   * sent, as if the venue were one round trip away (opt-in; default 0 = loopback speed). Frames keep
+   * their order.
+   */
+  readonly latencyMs?: number;
+  /** Timers for the `latencyMs` delays (tests inject their own); default the Node timers. */
+  readonly timers?: Timers;
+  /**
+   * KuCoin's public REST rate limit (rate-limit.ts: Public pool 2000 weight / 30 s per client IP,
+   * HTTP 429 + code 429000 beyond it). `true` = KuCoin's figures. Opt-in; default unlimited.
+   */
+  readonly publicRateLimit?: boolean | PublicRateLimitOptions;
 }
 
 export interface SimServer {
@@ -67,6 +83,8 @@ export interface SimServer {
   /** Terminates every WebSocket connection (tests: forced disconnect); the server stays up. */
   dropConnections(): void;
   readonly connectionCount: number;
+  /** Public REST calls answered 429 (with `publicRateLimit`; 0 otherwise). */
+  readonly rateLimited: number;
   close(): Promise<void>;
 }
 
@@ -130,6 +148,35 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
             : KC.internal().kc;
     void reply.code(kc.http).send({ code: kc.code, msg: kc.msg });
   });
+  const latencyMs = Math.max(0, opts.latencyMs ?? 0);
+  const timers = opts.timers ?? nodeTimers;
+  const limiter =
+    opts.publicRateLimit === undefined || opts.publicRateLimit === false
+      ? undefined
+      : new PublicRateLimiter(opts.publicRateLimit === true ? {} : opts.publicRateLimit);
+  if (limiter) {
+    // Public pool: per client IP, weight by route (unknown or signed routes are not charged here).
+    app.addHook('onRequest', async (req, reply) => {
+      const weight = PublicRateLimiter.weightOf(req.routeOptions.url);
+      if (weight === undefined) return;
+      const d = limiter.take(req.ip, weight, clock.now());
+      void reply.header('gw-ratelimit-limit', String(d.limit));
+      void reply.header('gw-ratelimit-remaining', String(Math.max(0, d.remaining)));
+      void reply.header('gw-ratelimit-reset', String(Math.ceil(d.resetMs)));
+      if (!d.allowed) {
+        await reply.code(429).send({ code: '429000', msg: 'Too Many Requests' });
+        return reply;
+      }
+      return undefined;
+    });
+  }
+  if (latencyMs > 0) {
+    // Every reply (errors and 429s too) is held back as if it crossed the network.
+    app.addHook('onSend', async (_req, _reply, payload) => {
+      await sleepWith(timers, latencyMs);
+      return payload;
+    });
+  }
   app.setNotFoundHandler((_req, reply) => {
     const kc = KC.notFound().kc;
     void reply.code(kc.http).send({ code: kc.code, msg: kc.msg });
@@ -156,6 +203,8 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       maxSymbolsPerRequest: 100,
       maxBufferedBytes: 16 * 1024 * 1024,
       idleTimeoutMs: opts.idleTimeoutMs ?? settings.pingIntervalMs + settings.pingTimeoutMs,
+      frameDelayMs: latencyMs,
+      frameTimers: timers,
     },
     () => clock.now(),
   );
@@ -194,6 +243,9 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     dropConnections: () => hub.disconnectAll(),
     get connectionCount() {
       return hub.connectionCount;
+    },
+    get rateLimited() {
+      return limiter?.rejected ?? 0;
     },
     close: async () => {
       hub.close();

@@ -9,6 +9,7 @@
  * key. Private topics need a token from bullet-private and deliver the token's account only.
  * Limits: frame size (ws maxPayload), symbols per request, channels per connection, send buffer.
  */
+import { nodeTimers, type Timers } from '../../timers.js';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { DeskgateError, ErrorCounter, dgError } from '../../../core/errors.js';
@@ -26,6 +27,10 @@ export interface HubLimits {
   readonly maxBufferedBytes: number;
   /** Close a connection that sent nothing (not even a ping) for this long; 0 disables. */
   readonly idleTimeoutMs: number;
+  /** Emulated network delay before each frame leaves (ms; 0 / absent = none). Order is kept. */
+  readonly frameDelayMs?: number;
+  /** Timers for that delay (tests inject their own); default the Node timers. */
+  readonly frameTimers?: Timers;
 }
 
 interface Session {
@@ -152,6 +157,13 @@ export class WsHub implements FramePublisher {
   }
 
   private send(s: Session, text: string): void {
+    const delay = this.limits.frameDelayMs ?? 0;
+    // Timers of one duration fire in the order they were set, so delayed frames keep their order.
+    if (delay > 0) (this.limits.frameTimers ?? nodeTimers).setTimeout(() => this.sendNow(s, text), delay);
+    else this.sendNow(s, text);
+  }
+
+  private sendNow(s: Session, text: string): void {
     const sock = s.socket;
     if (sock.readyState !== 1 /* OPEN */) return;
     if (sock.bufferedAmount > this.limits.maxBufferedBytes) {
