@@ -12,8 +12,8 @@
  *   …
  *   md.close();
  *
- * If the ticker feed is down the last values stay (with the book's live bid / ask); a feed that
- * never delivered answers DG_E_VENUE_UNAVAILABLE. Why: a venue's public REST quota (KuCoin: 2000
+ * If the ticker feed is down the last values stay (with the book's live bid / ask); while a feed has
+ * never delivered, or the book is resyncing, the call is answered by `fallback` (one REST round trip). Why: a venue's public REST quota (KuCoin: 2000
  * weight / 30 s, `market/stats` weighs 15) allows a handful of tickers a second per IP.
  */
 import type { Exchange, Ticker } from 'ccxt';
@@ -155,10 +155,17 @@ export function createLiveMarketData(opts: LiveMarketDataOptions): LiveMarketDat
     ticker(inst: Instrument): Promise<VenueResult<TickerView>> {
       const feed = feeds.get(inst.id);
       // hot path: no I/O, no await
-      if (feed?.book && feed.stats) return Promise.resolve(view(inst, feed));
+      if (feed?.book && feed.stats) {
+        const v = view(inst, feed);
+        if (v.ok) return Promise.resolve(v);
+      }
       if (closed) return Promise.resolve(venueFail('DG_E_VENUE_UNAVAILABLE', 'market data closed'));
       const f = feed ?? start(inst);
-      return f.ready.then(() => view(inst, f));
+      // Until both feeds deliver (no push yet, book resyncing), one REST round trip answers instead.
+      return f.ready.then(() => {
+        const v = view(inst, f);
+        return v.ok ? v : opts.fallback.ticker(inst);
+      });
     },
     trades: (inst, limit) => opts.fallback.trades(inst, limit),
     candles: (inst, period, limit) => opts.fallback.candles(inst, period, limit),

@@ -9,6 +9,7 @@ import { parseSymbol } from '../../core/symbol.js';
 import { dgError, type DeskgateError } from '../../core/errors.js';
 import type { GatewayPort } from '../../api/gateway-port.js';
 import { createCcxtMarketData } from '../../api/market-data-ccxt.js';
+import { createLiveMarketData } from '../../api/market-data-live.js';
 import { createSimMarketData } from '../../api/market-data-sim.js';
 import { createVenuePort } from '../../api/venue-port.js';
 import type { Bus } from '../../bus/bus.js';
@@ -124,8 +125,15 @@ async function buildVenue(v: VenueConfig, index: number, deps: GatewayDeps): Pro
     credentials,
     ...(url ? { configure: (ex) => pointCcxtProKucoinAt(ex as never, url) } : {}),
   });
-  const reads = createVenuePort(venue, createCcxtMarketData({ exchange: venue.exchange, clock }), { name: v.name });
-  return { venue, reads, engine: undefined, stop: () => undefined };
+  // Tickers from the synced book + the venue's ticker push when it has one (no REST call per
+  // request: a venue's public quota allows only a few tickers a second); every other read by REST.
+  const rest = createCcxtMarketData({ exchange: venue.exchange, clock });
+  const live =
+    venue.exchange.has.watchTicker === true
+      ? createLiveMarketData({ venue, exchange: venue.exchange, fallback: rest, clock })
+      : undefined;
+  const reads = createVenuePort(venue, live ?? rest, { name: v.name });
+  return { venue, reads, engine: undefined, stop: () => live?.close() };
 }
 
 /** Free amount of the main slot per currency, from the kernel snapshot. */
