@@ -7,8 +7,10 @@
  * the log-price against the next log-barrier (barriers of all positions on the pair, sorted
  * from the highest). Once every barrier of the pair has been touched and the last delayed sale
  * has happened the path stops early (unless it is one of the few paths kept for the charts).
+ * GBM with discrete monitoring, the common case, runs the specialised walk of gbm-walk.ts.
  */
 import { GbmStepper, makeStepper, type ModelSpec, type Stepper } from './models.js';
+import { gbmStepTable, walkGbm, type WalkTargets } from './gbm-walk.js';
 import { Rng } from './rng.js';
 
 export interface SimPair {
@@ -112,6 +114,8 @@ export function runChunk(cfg: SimConfig, chunk: number): ChunkResult {
   const events = cfg.pairs.map((_, j) => pairEvents(cfg, j));
   const hitStep = new Int32Array(nPos * 2);
   const delayOf = Int32Array.from(cfg.positions.map((p) => p.delaySteps));
+  const walkTargets: WalkTargets[] = events.map((e) => ({ levels: e.levels, kinds: e.kinds, hitStep, delayOf }));
+  const gbmTables = steppers.map((s) => (s instanceof GbmStepper ? gbmStepTable(s.drift, s.vol) : new Float64Array(0)));
 
   const mcCount = new Int32Array(nPos);
   const liqCount = new Int32Array(nPos);
@@ -159,29 +163,13 @@ export function runChunk(cfg: SimConfig, chunk: number): ChunkResult {
       let x = 0;
       buf[0] = 0;
       let k = 1;
-      if (bi < nb) {
-        if (!continuous && stepper instanceof GbmStepper) {
-          // GBM fast path: drift and σ√Δt in locals, one normal, one add, one store, one compare.
-          const drift = stepper.drift;
-          const vol = stepper.vol;
-          for (; k <= N; k++) {
-            x += drift + vol * rng.normal();
-            buf[k] = x;
-            if (x <= nextB) {
-              do {
-                const kind = kinds[bi];
-                hitStep[kind] = k;
-                if ((kind & 1) === 1) saleMax = Math.max(saleMax, k + delayOf[kind >> 1]);
-                bi++;
-              } while (bi < nb && x <= levels[bi]);
-              nextB = bi < nb ? levels[bi] : -Infinity;
-              if (bi === nb) {
-                k++;
-                break;
-              }
-            }
-          }
-        } else if (!continuous) {
+      let walked = false;
+      if (!continuous && stepper instanceof GbmStepper) {
+        // the hot loop (gbm-walk.ts), including the tail of the path after the last barrier
+        k = walkGbm(rng, gbmTables[j], stepper.drift, stepper.vol, buf, N, walkTargets[j], bi, keep);
+        walked = true;
+      } else if (bi < nb) {
+        if (!continuous) {
           for (; k <= N; k++) {
             x += stepper.next(rng);
             buf[k] = x;
@@ -227,10 +215,12 @@ export function runChunk(cfg: SimConfig, chunk: number): ChunkResult {
           }
         }
       }
-      const tailEnd = keep ? Math.max(N, saleMax) : saleMax;
-      for (; k <= tailEnd; k++) {
-        x += stepper.next(rng);
-        buf[k] = x;
+      if (!walked) {
+        const tailEnd = keep ? Math.max(N, saleMax) : saleMax;
+        for (; k <= tailEnd; k++) {
+          x += stepper.next(rng);
+          buf[k] = x;
+        }
       }
       simulated += k - 1;
       if (keep) {

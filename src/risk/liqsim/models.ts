@@ -9,6 +9,10 @@
  *   bootstrap  each step sums `perStep` historical log-returns drawn with replacement
  *   garch      GARCH(1,1)-t fitted by ML, simulated forward from the last conditional variance;
  *              each step sums `perStep` candle-interval returns
+ *
+ * GBM and Merton draw their normals from the quantised source (`Rng.normalQ`, normal-table.ts);
+ * GARCH keeps the Ziggurat, because its Student-t innovations come from a gamma rejection
+ * sampler that assumes a continuous normal.
  */
 import type { Rng } from './rng.js';
 import type { GarchParams } from './garch.js';
@@ -79,7 +83,7 @@ export class GbmStepper implements Stepper {
   }
   reset(): void {}
   next(rng: Rng): number {
-    return this.drift + this.vol * rng.normal();
+    return this.drift + this.vol * rng.normalQ();
   }
 }
 
@@ -103,7 +107,7 @@ class MertonStepper implements Stepper {
   }
   reset(): void {}
   next(rng: Rng): number {
-    let x = this.drift + this.vol * rng.normal();
+    let x = this.drift + this.vol * rng.normalQ();
     const u = rng.uniform();
     if (u >= this.p0) {
       // Poisson by inversion; almost always 1 jump when λ·dt is small.
@@ -115,7 +119,7 @@ class MertonStepper implements Stepper {
         p *= this.lam / k;
         cdf += p;
       }
-      for (let j = 0; j < k; j++) x += this.jm + this.js * rng.normal();
+      for (let j = 0; j < k; j++) x += this.jm + this.js * rng.normalQ();
     }
     return x;
   }

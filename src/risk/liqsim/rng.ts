@@ -2,8 +2,11 @@
  * Deterministic random streams for the Monte Carlo: xoshiro128** on 32-bit integers, seeded per
  * (run seed, stream id) by a counter-based hash, so chunk k of a run draws the same numbers
  * whichever worker thread runs it. Normal variates come from a 128-layer Ziggurat
- * (Marsaglia & Tsang 2000); uniforms are 32-bit with a half-ulp offset, never 0 or 1.
+ * (Marsaglia & Tsang 2000) for the Student-t/gamma draws of GARCH, and from a 2^16-cell quantile
+ * table (normal-table.ts, two normals per 32-bit draw) for GBM and Merton; uniforms are 32-bit
+ * with a half-ulp offset, never 0 or 1.
  */
+import { QUANT_BITS, QUANT_MASK, isTailCell, normalTable, tailThreshold } from './normal-table.js';
 
 /** fmix32 of MurmurHash3: a bijective 32-bit mixer. */
 function fmix32(h: number): number {
@@ -52,34 +55,53 @@ const ZIG_R = 3.442619855899;
 
 const U32 = 2 ** -32;
 
+/** One xoshiro128** step on a 4-word state; returns the output as a signed 32-bit integer. */
+export function xoshiroNext(st: Int32Array): number {
+  const s0 = st[0];
+  const s1 = st[1];
+  let s2 = st[2];
+  let s3 = st[3];
+  const t = Math.imul(s1, 5);
+  const r = Math.imul((t << 7) | (t >>> 25), 9);
+  s2 ^= s0;
+  s3 ^= s1;
+  st[1] = s1 ^ s2;
+  st[0] = s0 ^ s3;
+  st[2] = s2 ^ (s1 << 9);
+  st[3] = (s3 << 11) | (s3 >>> 21);
+  return r;
+}
+
+function seedState(seed: number, stream: number, firstWord: number): Int32Array {
+  const s = new Int32Array(6);
+  s[4] = -1;
+  for (let w = 0; w < 4; w++) s[w] = streamWord(seed, stream, firstWord + w) | 0;
+  if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
+  return s;
+}
+
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  /**
+   * xoshiro128** state s0..s3, then at index 4 the unused upper 16-bit half of the last draw
+   * that `normalQ` split (−1: none), and at index 5 a scratch word of the kernel's hot loop
+   * (gbm-walk.ts), which takes the state into locals and hands it back with no object in between.
+   */
+  readonly state: Int32Array;
+  /**
+   * A second xoshiro128** stream (words 4–7 of the same seed hash) that only feeds the exact
+   * tail draws of `normalTail`, so the hot loop never hands its main state over for them.
+   */
+  private readonly aux: Int32Array;
 
   /** A stream of run `seed` number `stream` (e.g. chunk index × pairs + pair). */
   constructor(seed: number, stream: number) {
-    this.s0 = streamWord(seed, stream, 0) | 0;
-    this.s1 = streamWord(seed, stream, 1) | 0;
-    this.s2 = streamWord(seed, stream, 2) | 0;
-    this.s3 = streamWord(seed, stream, 3) | 0;
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    this.state = seedState(seed, stream, 0);
+    this.aux = seedState(seed, stream, 4);
   }
 
   /** Next output as a signed 32-bit integer. */
   nextI32(): number {
-    const s1 = this.s1;
-    const t = Math.imul(s1, 5);
-    const r = Math.imul((t << 7) | (t >>> 25), 9);
-    const sh = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= s1;
-    this.s1 = s1 ^ this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= sh;
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
-    return r;
+    return xoshiroNext(this.state);
   }
 
   /** Next output as an unsigned 32-bit integer. */
@@ -95,6 +117,41 @@ export class Rng {
   /** Uniform integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.uniform() * n);
+  }
+
+  /**
+   * Standard normal from the quantised source (normal-table.ts): the low then the high 16-bit
+   * half of one draw index the 2^16-cell table; the two extreme cells are sampled exactly.
+   * The GBM and Merton models use this; the kernel's GBM walk inlines the same sequence.
+   */
+  normalQ(): number {
+    const st = this.state;
+    let i = st[4];
+    if (i >= 0) st[4] = -1;
+    else {
+      const r = xoshiroNext(st);
+      i = r & QUANT_MASK;
+      st[4] = r >>> QUANT_BITS;
+    }
+    if (isTailCell(i)) return this.normalTail(i);
+    return normalTable()[i];
+  }
+
+  /**
+   * Exact draw from the tail cell `cell` (0: Z < −Z_TAIL, 2^16 − 1: Z ≥ Z_TAIL), Marsaglia's
+   * tail method: x = −ln(U₁)/z, accept when −2 ln(U₂) > x², return z + x. Its uniforms come
+   * from the auxiliary stream.
+   */
+  normalTail(cell: number): number {
+    const z = tailThreshold();
+    const aux = this.aux;
+    let x: number;
+    let y: number;
+    do {
+      x = -Math.log(((xoshiroNext(aux) >>> 0) + 0.5) * U32) / z;
+      y = -Math.log(((xoshiroNext(aux) >>> 0) + 0.5) * U32);
+    } while (y + y < x * x);
+    return cell === 0 ? -z - x : z + x;
   }
 
   /** Standard normal variate (Ziggurat). */
