@@ -22,7 +22,8 @@ export interface CcxtMarketDataOptions {
   readonly clock?: Clock;
 }
 
-const TIMEFRAMES: Readonly<Record<number, string>> = {
+/** FMZ/record periods (minutes) → ccxt timeframes. */
+export const CCXT_TIMEFRAMES: Readonly<Record<number, string>> = {
   1: '1m',
   3: '3m',
   5: '5m',
@@ -136,7 +137,7 @@ export function createCcxtMarketData(opts: CcxtMarketDataOptions): MarketDataSou
     },
 
     async candles(inst: Instrument, periodMinutes: number, limit: number): Promise<VenueResult<CandleView[]>> {
-      const tf = CANDLE_PERIODS.includes(periodMinutes) ? TIMEFRAMES[periodMinutes] : undefined;
+      const tf = CANDLE_PERIODS.includes(periodMinutes) ? CCXT_TIMEFRAMES[periodMinutes] : undefined;
       if (!tf) return venueFail('DG_E_BAD_INPUT', `period ${periodMinutes} min`);
       if (ex.timeframes && !(tf in ex.timeframes)) return venueFail('DG_E_VENUE_UNSUPPORTED', `timeframe ${tf}`);
       const n = clampLimit(limit, 100);

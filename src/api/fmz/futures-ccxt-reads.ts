@@ -10,6 +10,7 @@ import { decimalText, precisionIncrement } from '../../venue/ccxt/ccxt-numbers.j
 import { contractTypeOf, fmzContractSymbol, type ContractMarket } from './futures-symbol.js';
 import type { FmzReply } from './methods.js';
 import type { FmzMarket } from './shapes.js';
+import { CCXT_TIMEFRAMES } from '../market-data-ccxt.js';
 
 /** The exchange and its rate-limited, error-translating call wrapper (the desk). */
 export interface CcxtCallContext {
@@ -17,22 +18,6 @@ export interface CcxtCallContext {
   run<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-/** The platform's record periods (minutes) → ccxt timeframes. */
-const TIMEFRAMES: Readonly<Record<number, string>> = {
-  1: '1m',
-  3: '3m',
-  5: '5m',
-  15: '15m',
-  30: '30m',
-  60: '1h',
-  120: '2h',
-  240: '4h',
-  360: '6h',
-  480: '8h',
-  720: '12h',
-  1440: '1d',
-  10080: '1w',
-};
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -97,7 +82,7 @@ export async function contractRecords(
   periodMinutes: number,
   limit: number,
 ): Promise<FmzReply> {
-  const tf = TIMEFRAMES[periodMinutes];
+  const tf = CCXT_TIMEFRAMES[periodMinutes];
   if (tf === undefined) {
     throw dgError('DG_E_API_BAD_REQUEST', `period ${periodMinutes} minutes is not one the platform uses`);
   }

@@ -16,7 +16,7 @@
 import type { FundingRate, FundingRateHistory, Order, Position } from 'ccxt';
 import { dgError } from '../../core/errors.js';
 import { contractTypeOf, fmzContractSymbol, type ContractMarket } from './futures-symbol.js';
-import type { FmzStatus } from './shapes.js';
+import type { FmzOrder, FmzStatus } from './shapes.js';
 
 export const PD_LONG = 0;
 export const PD_SHORT = 1;
@@ -46,16 +46,8 @@ export interface FmzFundingRecord {
   Rate: number;
 }
 
-export interface FmzContractOrder {
-  id: string;
-  symbol: string;
-  amount: number;
-  price: number;
-  deal_amount: number;
-  avg_price: number;
-  type: 'buy' | 'sell';
-  status: FmzStatus;
-}
+/** A contract order has the spot order's shape (its id names the contract: `BTC_USDT.swap,<id>`). */
+export type FmzContractOrder = FmzOrder;
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const numOr = (v: unknown, fallback: number): number => (finite(v) ? v : fallback);
