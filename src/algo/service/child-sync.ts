@@ -94,9 +94,9 @@ export interface ReconcileInput {
 
 /**
  * The snapshot with every child's fills and open/closed state taken from the tracker, children the
- * snapshot does not know (placed after it was written) adopted, and the totals recomputed. A child
- * the tracker does not know at all is closed with what the snapshot had (it never reached the venue,
- * or the kernel's journal was replaced).
+ * snapshot does not know (placed after it was written; not a place the venue refused) adopted, and
+ * the totals recomputed. A child the tracker does not know at all is closed with what the snapshot
+ * had (it never reached the venue, or the kernel's journal was replaced).
  */
 export function reconcileSnapshot(r: ReconcileInput): { snapshot: RunnerSnapshot; adopted: number } {
   const byId = new Map<string, ChildView>(r.snapshot.children.map((c) => [c.clientId, c]));
@@ -112,6 +112,9 @@ export function reconcileSnapshot(r: ReconcileInput): { snapshot: RunnerSnapshot
     if (!base) {
       const s = r.stored.get(cid);
       if (!s && !v) continue;
+      // A place the venue refused (e.g. a post-only that would have crossed) never was a child: the
+      // runner did not list it and the service journaled no `child` entry for it, so it is not adopted.
+      if (!s && v && v.state === 'rejected' && v.filledSize === 0) continue;
       adopted++;
       base = {
         clientId: cid,

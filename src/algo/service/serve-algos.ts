@@ -8,7 +8,8 @@
  *              "onRestart": "resume", "tickMs": 250 }
  *
  * `allocate` funds the slot UP TO the given amounts at every start (a top-up, so a restart does not
- * add the amounts again); "all" moves everything free in main, as the API strategy's "all" does.
+ * add the amounts again), moving at most what main has free; "all" moves everything free in main,
+ * as the API strategy's "all" does.
  * Default: nothing allocated (existing API funding unchanged); a start then fails with
  * DG_E_LEDGER_INSUFFICIENT naming the slot until funds are allocated (config, or the ledger API).
  */
@@ -66,8 +67,11 @@ export async function fundAlgoStrategy(
     if (!main)
       return { ok: false, error: dgError('DG_E_SERVE_CONFIG', `algos.allocate.${cur}: the account has no ${cur}`) };
     const have = slotRow(kernel, cur, slot)?.total ?? '0';
-    const amount = want === 'all' ? (compareDecimal(main.free, '0') > 0 ? main.free : undefined) : subtract(want, have);
-    if (amount === undefined) continue;
+    const gap = want === 'all' ? main.free : subtract(want, have);
+    // A top-up moves at most what main has free: after the first start the API strategy's "all"
+    // has emptied main, and a slot the algos spent from must not make every restart fail.
+    const amount = gap === undefined || compareDecimal(gap, main.free) <= 0 ? gap : main.free;
+    if (amount === undefined || compareDecimal(amount, '0') <= 0) continue;
     const r = await kernel.command('allocate', {
       strategy: cfg.strategy,
       cmd: 'allocate',
