@@ -222,7 +222,8 @@ export interface ChildPlacement {
   readonly tif?: 'GTC' | 'IOC';
 }
 
-export type ExecResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: DeskgateError };
+export type ExecResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: DeskgateError };
 
 export interface ChildExecutor {
   /** Place one child; the value is its client order id (carrying the parent number). */

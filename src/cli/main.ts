@@ -4,11 +4,7 @@ import { Command } from 'commander';
 import { commandModules } from './commands.js';
 
 const program = new Command();
-program
-  .name('deskgate')
-  .description('Trading gateway and desk toolkit')
-  .version('0.1.0')
-  .showHelpAfterError();
+program.name('deskgate').description('Trading gateway and desk toolkit').version('0.1.0').showHelpAfterError();
 
 for (const register of commandModules) register(program);
 

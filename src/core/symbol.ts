@@ -42,8 +42,29 @@ export interface ParseOptions {
 
 /** Quote coins tried as suffixes of concatenated names, longest first. */
 const QUOTES = [
-  'FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'USDP', 'USDD', 'USD', 'EUR', 'GBP', 'JPY', 'TRY',
-  'BRL', 'AUD', 'DAI', 'BTC', 'ETH', 'BNB', 'KCS', 'HT', 'OKB', 'TRX', 'XRP',
+  'FDUSD',
+  'USDT',
+  'USDC',
+  'BUSD',
+  'TUSD',
+  'USDP',
+  'USDD',
+  'USD',
+  'EUR',
+  'GBP',
+  'JPY',
+  'TRY',
+  'BRL',
+  'AUD',
+  'DAI',
+  'BTC',
+  'ETH',
+  'BNB',
+  'KCS',
+  'HT',
+  'OKB',
+  'TRX',
+  'XRP',
 ];
 const STABLE_SETTLED = new Set(['USDT', 'USDC', 'BUSD', 'FDUSD']);
 const ALIASES: Record<string, string> = { XBT: 'BTC' };

@@ -71,7 +71,10 @@ describe('toUnits', () => {
   });
   it('rejects malformed input with a stable code', () => {
     for (const bad of ['', '.', '-', '1.2.3', 'NaN', 'Infinity', ' 1', '1 ', '0x10', '1e', '+1', '.5', '5.']) {
-      expect(code(() => toUnits(bad, cent)), bad).toBe('DG_E_BAD_DECIMAL');
+      expect(
+        code(() => toUnits(bad, cent)),
+        bad,
+      ).toBe('DG_E_BAD_DECIMAL');
     }
   });
   it('refuses values beyond 2^53 units and absurd exponents, but bigint goes on', () => {

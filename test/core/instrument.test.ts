@@ -6,7 +6,13 @@ import { DeskgateError, ERRORS, asDeskgateError, dgError } from '../../src/core/
 describe('InstrumentRegistry', () => {
   it('registers once and finds by any notation', () => {
     const reg = new InstrumentRegistry();
-    const btc = reg.add({ venue: 'kucoin', native: 'BTC-USDT', tickSize: '0.1', lotSize: '0.00000001', minSize: '0.00001' });
+    const btc = reg.add({
+      venue: 'kucoin',
+      native: 'BTC-USDT',
+      tickSize: '0.1',
+      lotSize: '0.00000001',
+      minSize: '0.00001',
+    });
     const again = reg.add({ venue: 'kucoin', native: 'BTC-USDT', tickSize: '0.1', lotSize: '0.00000001' });
     expect(again).toBe(btc);
     expect(btc.id).toBe(0);

@@ -388,9 +388,7 @@ describe('snapshotFetcher — the async edge', () => {
   it('a reply fetched before reset() (a reconnect) is ignored, not loaded as the new book', async () => {
     const book = new L2Book();
     let release: (s: L2Snapshot) => void = () => undefined;
-    const f = snapshotFetcher<L2Update, L2Snapshot>(
-      () => new Promise<L2Snapshot>((resolve) => (release = resolve)),
-    );
+    const f = snapshotFetcher<L2Update, L2Snapshot>(() => new Promise<L2Snapshot>((resolve) => (release = resolve)));
     const sync = createL2Sync(book, { policy: POLICIES.kucoinL2, clock: new ManualClock(), onNeedSnapshot: f.onNeed });
     f.bind(sync);
     sync.onMessage(upd(10, 10, [[0, 9, 1]]));

@@ -18,7 +18,6 @@ export interface CcxtCallContext {
   run<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export async function contractTicker(c: CcxtCallContext, m: ContractMarket): Promise<FmzReply> {

@@ -176,7 +176,8 @@ export const ServeConfigSchema = z
     const claim = (p: number, where: string) => {
       if (p === 0) return; // an ephemeral port never clashes
       const prior = ports.get(p);
-      if (prior !== undefined) ctx.addIssue({ code: 'custom', message: `port ${p} is also ${prior}`, path: where.split('.') });
+      if (prior !== undefined)
+        ctx.addIssue({ code: 'custom', message: `port ${p} is also ${prior}`, path: where.split('.') });
       else ports.set(p, where);
     };
     if (c.listeners.fmz.enabled) claim(c.listeners.fmz.port, 'listeners.fmz.port');

@@ -41,7 +41,10 @@ describe('sell mirrors buy', () => {
         const bestBid = 9_990 + Math.floor(rnd() * 5);
         const bestAsk = bestBid + 1 + Math.floor(rnd() * 9);
         const side = (best: number, dir: 1 | -1): AlgoLevel[] =>
-          Array.from({ length: 3 + Math.floor(rnd() * 5) }, (_, i) => [best + dir * i, 1 + Math.floor(rnd() * 30)] as const);
+          Array.from(
+            { length: 3 + Math.floor(rnd() * 5) },
+            (_, i) => [best + dir * i, 1 + Math.floor(rnd() * 30)] as const,
+          );
         const now = T0 + HOUR / 2 + Math.floor(rnd() * 1_000);
         const m: MarketSnapshot = {
           now,
@@ -66,7 +69,11 @@ describe('sell mirrors buy', () => {
           spec: sell,
           state,
           market: { ...m, bids: flipLevels(m.asks), asks: flipLevels(m.bids) },
-          children: kids.map((c) => ({ ...c, side: 'sell' as const, price: c.price === undefined ? undefined : flip(c.price) })),
+          children: kids.map((c) => ({
+            ...c,
+            side: 'sell' as const,
+            price: c.price === undefined ? undefined : flip(c.price),
+          })),
           filled: 0,
         });
         expect(flipActions(s.actions), `seed ${seed}`).toEqual(b.actions);

@@ -9,7 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { dgError } from '../../../src/core/errors.js';
 import { AlgoRunner } from '../../../src/algo/runner.js';
-import type { AlgoMode, ChildExecutor, ChildPlacement, ExecResult, MarketSnapshot, MarketSource } from '../../../src/algo/types.js';
+import type {
+  AlgoMode,
+  ChildExecutor,
+  ChildPlacement,
+  ExecResult,
+  MarketSnapshot,
+  MarketSource,
+} from '../../../src/algo/types.js';
 import { T0, flatBars, ladder, spec } from './fixtures.js';
 
 function prng(seed: number): () => number {
@@ -34,7 +41,14 @@ interface VenueOrder {
 
 async function run(mode: AlgoMode, seed: number) {
   const rnd = prng(seed * 31 + 7);
-  const s = spec({ mode, size: 400, minLots: 3, endAt: T0 + 10 * 60_000, seed, raw: mode === 'iceberg' ? { displaySize: 20 } : {} });
+  const s = spec({
+    mode,
+    size: 400,
+    minLots: 3,
+    endAt: T0 + 10 * 60_000,
+    seed,
+    raw: mode === 'iceberg' ? { displaySize: 20 } : {},
+  });
   const clock = new ManualClock(T0);
   const venue = new Map<string, VenueOrder>();
   const later: (() => void)[] = [];
@@ -54,7 +68,15 @@ async function run(mode: AlgoMode, seed: number) {
     v.filled += q;
     venueFilled += q;
     if (v.filled >= v.size) v.open = false;
-    runner.fill({ clientId: id, price: v.price, size: q, fee: '0', liquidity: 'taker', ts: clock.now(), tradeId: `${id}:${v.filled}` });
+    runner.fill({
+      clientId: id,
+      price: v.price,
+      size: q,
+      fee: '0',
+      liquidity: 'taker',
+      ts: clock.now(),
+      tradeId: `${id}:${v.filled}`,
+    });
     if (rnd() < 0.5) report(id);
     else later.push(() => report(id));
   };
