@@ -6,7 +6,7 @@
  * kind `cmd` (from strategies) : register, allocate, release, adjust, place, cancel, query
  * kind `evt` (venue and kernel): init, start, currency, placed, place-rejected, place-timeout,
  *                                cancel-acked, cancel-rejected, cancel-timeout, order, fill, query,
- *                                disconnect, reconcile, release-init
+ *                                disconnect, reconcile, release-init, fee
  * kind `err`                    : a refused command or an input the state could not take (skipped on replay;
  *                                `ref` = seq of the refused entry, which replay must refuse again)
  *
@@ -91,6 +91,22 @@ export interface FillEntry {
   readonly fee: string;
   readonly feeCurrency: string;
   readonly liquidity?: 'maker' | 'taker';
+  readonly ts: number;
+}
+
+/**
+ * The real fee of one execution, learnt from the venue's REST fills where its private stream has no
+ * fees (KuCoin): charged to the order's strategy slot, at most once per (order, tradeId).
+ */
+export interface FeeEntry {
+  readonly clientId: string;
+  readonly tradeId: string;
+  /** Lots of this execution (the kernel counts an order's fees complete when they cover its fills). */
+  readonly size: number;
+  /** Minor units of feeCurrency (ledger scale), as a string; negative = rebate. */
+  readonly fee: string;
+  readonly feeCurrency: string;
+  /** Venue time of the execution (ms): orders the fee among in-flight fills at reconciliation. */
   readonly ts: number;
 }
 

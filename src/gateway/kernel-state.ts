@@ -13,7 +13,7 @@ import type { Instrument } from '../core/instrument.js';
 import type { LedgerFill } from '../ledger/balances.js';
 import { executeBalanceCommand } from '../ledger/commands.js';
 import { CurrencyBook } from '../ledger/currencies.js';
-import { initReservationKey, SubAccounts } from '../ledger/sub-accounts.js';
+import { initReservationKey, MAIN_SLOT, SubAccounts } from '../ledger/sub-accounts.js';
 import type { ClientIdProfile } from '../oms/client-order-id.js';
 import type { FillRecord, OmsResult, OrderView, QueryResult } from '../oms/order-io.js';
 import { isTerminal, type OrderEvent, type OrderState } from '../oms/order-states.js';
@@ -22,6 +22,7 @@ import { ledgerFillOf } from './amounts.js';
 import type {
   CancelEntry,
   CurrencyEntry,
+  FeeEntry,
   FillEntry,
   InitEntry,
   OrderEntry,
@@ -83,6 +84,12 @@ export class KernelState {
   /** Recent ledger fills with the local time they were applied (reconciliation in-flight window). */
   recentFills: { at: number; fill: LedgerFill }[] = [];
   out: Outputs = { orders: [], fills: [], currencies: new Set() };
+  /**
+   * Executions whose fee is booked, per order: from a `fee` entry (REST) or a fill that carried a
+   * non-zero fee. Makes `fee` entries idempotent per (order, tradeId); `lots` tells when an order's
+   * fees cover all its fills.
+   */
+  readonly fees = new Map<string, { trades: Set<string>; lots: number }>();
   /** Value of the last balance command applied (the command's reply). */
   lastResult: unknown;
   readonly counters = {
@@ -95,6 +102,7 @@ export class KernelState {
     corrected: 0,
     uncorrectable: 0,
     inFlightExplained: 0,
+    restFees: 0,
   };
 
   constructor(private readonly opts: KernelStateOptions) {
@@ -189,6 +197,8 @@ export class KernelState {
         return this.applyOrder(p as OrderEntry);
       case 'fill':
         return this.applyFill(p as FillEntry);
+      case 'fee':
+        return this.applyFee(p as FeeEntry);
       case 'query':
         return this.applyQuery(p as QueryEntry);
       case 'disconnect':
@@ -315,7 +325,85 @@ export class KernelState {
       }),
     );
     this.catchUpLag(p.clientId, p.ts);
+    if (!err && BigInt(p.fee) !== 0n) this.noteFee(p.clientId, p.tradeId, p.size);
     return err;
+  }
+
+  /** Lots of `clientId`'s fills whose fee is booked. */
+  feeLots(clientId: string): number {
+    return this.fees.get(clientId)?.lots ?? 0;
+  }
+
+  feeBooked(clientId: string, tradeId: string): boolean {
+    return this.fees.get(clientId)?.trades.has(tradeId) ?? false;
+  }
+
+  private noteFee(clientId: string, tradeId: string, size: number): void {
+    let f = this.fees.get(clientId);
+    if (!f) this.fees.set(clientId, (f = { trades: new Set(), lots: 0 }));
+    if (f.trades.has(tradeId)) return;
+    f.trades.add(tradeId);
+    f.lots += size;
+  }
+
+  /**
+   * Charge one execution's fee to the order's strategy slot (a rebate credits it). The ledger has no
+   * "fee only" movement, so it is two steps: the strategy gives the fee back to main (release), then
+   * main's total is corrected by it (the venue already took it); a rebate goes the other way. Either
+   * step failing leaves the ledger as it was and refuses the entry.
+   */
+  private applyFee(p: FeeEntry): DeskgateError | undefined {
+    const ledger = this.requireLedger();
+    const view = this.tracker.get(p.clientId);
+    if (!view) return dgError('DG_E_OMS_UNKNOWN_ORDER', p.clientId);
+    if (this.feeBooked(p.clientId, p.tradeId)) return undefined;
+    const fee = BigInt(p.fee);
+    const slot = ledger.slotOf(view.strategy);
+    if (slot === undefined) return dgError('DG_E_LEDGER_UNKNOWN_STRATEGY', view.strategy);
+    if (slot === MAIN_SLOT) {
+      const c = ledger.correctMain(p.feeCurrency, -fee);
+      if (!c.ok) return c.error;
+    } else if (fee > 0n) {
+      const r = ledger.release(view.strategy, p.feeCurrency, fee, slot);
+      if (!r.ok) return r.error;
+      const c = ledger.correctMain(p.feeCurrency, -fee);
+      if (!c.ok) {
+        ledger.allocate(view.strategy, p.feeCurrency, fee, slot);
+        return c.error;
+      }
+    } else if (fee < 0n) {
+      const c = ledger.correctMain(p.feeCurrency, -fee);
+      if (!c.ok) return c.error;
+      const a = ledger.allocate(view.strategy, p.feeCurrency, -fee, slot);
+      if (!a.ok) {
+        ledger.correctMain(p.feeCurrency, fee);
+        return a.error;
+      }
+    }
+    this.noteFee(p.clientId, p.tradeId, p.size);
+    this.counters.restFees++;
+    if (fee !== 0n) {
+      this.out.currencies.add(p.feeCurrency);
+      // For reconciliation the fee is one more in-flight change at its execution time: a balance
+      // snapshot taken before that execution does not have it yet (reconcile.ts, suffix rule). A
+      // fill of zero amounts carries just the fee's total delta.
+      this.recentFills.push({
+        at: this.opts.clock.now(),
+        fill: {
+          tradeId: `fee:${p.tradeId}`,
+          orderKey: p.clientId,
+          side: 'buy',
+          base: p.feeCurrency,
+          quote: p.feeCurrency,
+          baseAmount: 0n,
+          quoteAmount: 0n,
+          fee,
+          feeCurrency: p.feeCurrency,
+          ts: p.ts,
+        },
+      });
+    }
+    return undefined;
   }
 
   /** Fills have caught up with what the venue reported: drop the lag, apply a held done. */

@@ -39,6 +39,7 @@ import { KernelState, type FillOut, type OrderOut } from './kernel-state.js';
 import { balanceEvent, fillEvent, orderEvent } from './publish.js';
 import { nodeGatewayTimers, type GatewayTimers } from './schedule.js';
 import { GatewayCommands } from './command-handler.js';
+import { RestFees } from './rest-fees.js';
 
 export interface GatewayKernelOptions {
   /** Gateway name: bus name, shm file name (`/dev/shm/deskgate-<name>.bal`). */
@@ -69,6 +70,11 @@ export interface GatewayKernelOptions {
   readonly settleMs?: number;
   /** A venue fill count ahead of the tracker's for this long is resolved by a query. Default 1000 ms. */
   readonly lagMs?: number;
+  /**
+   * Venues whose stream has no fees (KuCoin): least time between two REST fee asks about one open,
+   * partly filled order (done orders are asked at once). Default 3000 ms.
+   */
+  readonly feeIntervalMs?: number;
   /** OrderTracker's grace before "not found" counts (default 10 000 ms). */
   readonly notFoundGraceMs?: number;
   readonly log?: (line: string) => void;
@@ -169,6 +175,8 @@ export class GatewayKernel {
   private sweeping: Promise<number> | undefined;
   private reconciling = false;
   private readonly commands: GatewayCommands;
+  /** Fees from the venue's REST fills, where its stream has none (rest-fees.ts). */
+  private readonly fees: RestFees | undefined;
   private readonly outputListeners = new Set<KernelOutputListener>();
   readonly counters = {
     commands: 0,
@@ -212,6 +220,19 @@ export class GatewayKernel {
       record: (kind, type, payload, key) => this.record(kind, type, payload, key),
       journalError: (cmd, error, ref, raw) => this.journalError(cmd, error, ref, raw),
     });
+    this.fees = RestFees.needed(this.venue)
+      ? new RestFees({
+          venue: this.venue,
+          state: this.state,
+          errors: this.errors,
+          now: () => this.clock.now(),
+          live: () => this.phaseValue === 'live',
+          instrumentById: (id) => this.byId.get(id),
+          record: (type, payload) => void this.record('evt', type, payload),
+          log: (line) => this.log(`gateway ${this.name}: ${line}`),
+          intervalMs: opts.feeIntervalMs ?? 3000,
+        })
+      : undefined;
   }
 
   get phase(): KernelPhase {
@@ -334,10 +355,16 @@ export class GatewayKernel {
     // 4. Reconcile with the venue: orders by client id, then balances.
     const queried = await this.querySweep(true);
     this.opts.onStartStep?.('queried');
+    if (this.fees) {
+      this.fees.adoptFromTracker();
+      await this.fees.sweep(true);
+    }
     await this.reconcile();
     this.opts.onStartStep?.('reconciled');
     this.stopTimers.push(this.timers.every(this.reconcileMs, () => void this.reconcile()));
     this.stopTimers.push(this.timers.every(this.opts.queryIntervalMs ?? 1000, () => void this.querySweep(false)));
+    const fees = this.fees;
+    if (fees) this.stopTimers.push(this.timers.every(this.opts.feeIntervalMs ?? 3000, () => void fees.sweep(false)));
     this.log(
       `gateway ${this.name}: started epoch ${epoch}, replayed ${replayed} entries in ${replayMs.toFixed(0)} ms, queried ${queried}`,
     );
@@ -465,6 +492,10 @@ export class GatewayKernel {
           this.errors.record(isDeskgateError(e) ? e : dgError('DG_E_INTERNAL', 'output listener threw'));
         }
       }
+    }
+    if (this.fees) {
+      for (const f of out.fills) this.fees.touched(f.fill.clientId);
+      for (const o of out.orders) if (o.order.filledSize > 0) this.fees.touched(o.order.clientId);
     }
     for (const c of out.currencies) this.balanceDirty.add(c);
     if (out.currencies.size > 0 && !this.flushScheduled) {
@@ -658,6 +689,9 @@ export class GatewayKernel {
     if (this.reconciling || this.phaseValue !== 'live') return undefined;
     this.reconciling = true;
     try {
+      // Fees the venue has taken but the ledger has not booked yet would read as drift (into main).
+      await this.fees?.sweep(true);
+      if (this.phaseValue !== 'live') return undefined;
       const t0 = this.clock.now();
       const b = await this.venue.balances();
       if (!b.ok) {
@@ -666,6 +700,8 @@ export class GatewayKernel {
       }
       const open = await this.venue.openOrders();
       await this.timers.after(this.settleMs);
+      // Fees of fills up to the balance read, booked now, count as in flight by execution time.
+      await this.fees?.sweep(true);
       if (this.phaseValue !== 'live') return undefined;
       for (const e of b.value) {
         const code = normaliseCurrency(e.currency);
@@ -772,6 +808,14 @@ export class GatewayKernel {
         ...this.counters,
         ...this.state.counters,
         lagging: this.state.lagging.size,
+        feesWatching: this.fees?.watching ?? 0,
+        ...(this.fees
+          ? {
+              feeAsks: this.fees.counters.asks,
+              feeAskErrors: this.fees.counters.askErrors,
+              feeGaveUp: this.fees.counters.gaveUp,
+            }
+          : {}),
         unknown: tracker.needsQuery().length,
       },
       errors: this.errors.toJSON(),

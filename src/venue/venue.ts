@@ -278,6 +278,12 @@ export interface Venue {
   queryOrder(inst: Instrument, clientOrderId: string): Promise<VenueResult<QueryAnswer>>;
   openOrders(inst?: Instrument): Promise<VenueResult<VenueOrder[]>>;
   balances(): Promise<VenueResult<BalanceEntry[]>>;
+  /**
+   * Optional: every execution of one order as the venue's REST history has it, fees included
+   * (`FillEvent.fee` set where the venue reports one). Offered where `capabilities.fillFeesOnStream`
+   * is false, so the kernel can charge each fill's real fee to the order's strategy slot.
+   */
+  orderFills?(inst: Instrument, venueOrderId: string): Promise<VenueResult<FillEvent[]>>;
 
   /** Listen to every event, in venue order, delivered asynchronously; returns unsubscribe. */
   on(listener: VenueListener): () => void;

@@ -34,6 +34,7 @@ import {
   type BookSubscription,
   type CancelAck,
   type CancelRequest,
+  type FillEvent,
   type OrderRequest,
   type PlaceAck,
   type QueryAnswer,
@@ -99,6 +100,9 @@ const UNKNOWN_OUTCOME: ReadonlySet<string> = new Set([
   'DG_E_VENUE_UNAVAILABLE',
   'DG_E_VENUE_BAD_REPLY',
 ]);
+
+/** Trades asked for per orderFills call (KuCoin's HF fills endpoint, which ccxt uses, takes at most 100). */
+const ORDER_FILLS_PAGE = 100;
 
 type Book = { kind: 'l3'; s: KucoinL3Stream } | { kind: 'l2'; s: CcxtL2Book };
 
@@ -713,6 +717,34 @@ export class CcxtVenue implements Venue {
       for (const o of r.value) {
         const i = this.instOfCcxt(o.symbol);
         if (i) out.push(ccxtOrder(o, i, this.clock.now()));
+      }
+    } catch (e) {
+      return venueFail(fromCcxtError(e));
+    }
+    return venueOk(out);
+  }
+
+  /**
+   * One order's executions from REST (ccxt fetchOrderTrades; KuCoin `GET /api/v1/fills?orderId=`),
+   * through the same token bucket and timeout as every REST call. One page of up to
+   * ORDER_FILLS_PAGE trades: an order with more executions than that reports only the first page.
+   */
+  async orderFills(inst: Instrument, venueOrderId: string): Promise<VenueResult<FillEvent[]>> {
+    if (this.st === 'closed') return venueFail('DG_E_VENUE_UNAVAILABLE', 'venue closed');
+    const own = this.own(inst);
+    if (!own) return venueFail('DG_E_UNKNOWN_INSTRUMENT', `${inst.venue}:${inst.symbol}`);
+    if (this.ex.has.fetchOrderTrades !== true)
+      return venueFail('DG_E_VENUE_UNSUPPORTED', `fetchOrderTrades on ${this.ex.id}`);
+    const r = await this.rest('fetchOrderTrades', () =>
+      this.ex.fetchOrderTrades(venueOrderId, own.symbol, undefined, ORDER_FILLS_PAGE),
+    );
+    if (!r.ok) return r;
+    const out: FillEvent[] = [];
+    try {
+      for (const t of r.value) {
+        const f = ccxtFill(t, own.inst, this.clock.now());
+        // A venue that ignores the order filter must not charge another order's fees here.
+        if (f.venueOrderId === venueOrderId) out.push(f);
       }
     } catch (e) {
       return venueFail(fromCcxtError(e));
