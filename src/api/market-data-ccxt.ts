@@ -42,7 +42,7 @@ export const CCXT_TIMEFRAMES: Readonly<Record<number, string>> = {
 const CLIENT_ID_PARAM: Readonly<Record<string, string>> = { kucoin: 'clientOid' };
 
 /** Optional price → ticks (undefined when absent or zero). */
-function ticksOpt(x: unknown, inst: Instrument, what: string): number | undefined {
+export function ticksOpt(x: unknown, inst: Instrument, what: string): number | undefined {
   if (x === undefined || x === null || x === 0) return undefined;
   return unitsOf(x, inst.price, what);
 }

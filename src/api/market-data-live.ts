@@ -19,9 +19,9 @@
 import type { Exchange, Ticker } from 'ccxt';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Instrument } from '../core/instrument.js';
-import { unitsOf } from '../venue/ccxt/ccxt-numbers.js';
 import { venueFail, venueOk, type BookSubscription, type Venue, type VenueResult } from '../venue/venue.js';
 import type { TickerView } from './gateway-port.js';
+import { ticksOpt } from './market-data-ccxt.js';
 import type { MarketDataSource } from './market-data.js';
 
 export interface LiveMarketDataOptions {
@@ -59,16 +59,13 @@ interface Feed {
   ready: Promise<boolean>;
 }
 
-const optTicks = (x: unknown, inst: Instrument, what: string): number | undefined =>
-  x === undefined || x === null || x === 0 ? undefined : unitsOf(x, inst.price, what);
-
 function statsOf(t: Ticker, inst: Instrument): Stats {
   const vol = t.baseVolume;
   return {
-    last: optTicks(t.last, inst, 'last'),
-    open: optTicks(t.open, inst, 'open'),
-    high: optTicks(t.high, inst, 'high'),
-    low: optTicks(t.low, inst, 'low'),
+    last: ticksOpt(t.last, inst, 'last'),
+    open: ticksOpt(t.open, inst, 'open'),
+    high: ticksOpt(t.high, inst, 'high'),
+    low: ticksOpt(t.low, inst, 'low'),
     // volumes are sums, not on the lot grid: nearest lot
     volume: typeof vol === 'number' && Number.isFinite(vol) && vol > 0 ? Math.round(vol / Number(inst.lotSize)) : 0,
   };

@@ -130,6 +130,8 @@ export class AlgoService {
   private readonly timers: GatewayTimers;
   private readonly store: AlgoStore;
   private readonly profile: ClientIdProfile;
+  /** options.buyCapPct with its default: the market buy child cap and the funds check use the same. */
+  private readonly buyCapPct: number;
   readonly strategy: string;
   readonly onRestart: OnRestart;
   private readonly parents = new Map<number, Live>();
@@ -149,6 +151,7 @@ export class AlgoService {
     this.timers = o.timers ?? nodeGatewayTimers;
     this.store = new AlgoStore(o.journal);
     this.profile = o.clientIdProfile ?? CLIENT_ID_PROFILES.kucoin;
+    this.buyCapPct = o.buyCapPct ?? 0.1;
     this.strategy = o.strategy ?? 'algo';
     this.onRestart = o.onRestart ?? 'resume';
   }
@@ -287,7 +290,6 @@ export class AlgoService {
     const market = new PortMarketSource({ port: this.port, symbol: inst.symbol, clock: this.clock });
     const snap = await market.snapshot();
     if (!snap.ok) return snap;
-    const capPct = this.o.buyCapPct ?? 0.1;
     const others: Commitment[] = [];
     for (const o of this.parents.values()) {
       if (o.rec.strategy !== strategy || !LIVE.has(o.runner.status)) continue;
@@ -306,7 +308,7 @@ export class AlgoService {
       inst,
       spec: spec.value,
       bestAsk: snap.value.asks[0]?.[0],
-      capPct,
+      capPct: this.buyCapPct,
       others,
     });
     if (funds) return fail(funds);
@@ -443,14 +445,15 @@ export class AlgoService {
     return this.parents.get(id)?.runner.snapshot();
   }
 
-  private viewOf(l: Live): AlgoView {
+  /** `snap`: a snapshot already taken (a snapshot deep-copies every fill; persist() has one). */
+  private viewOf(l: Live, snap: RunnerSnapshot = l.runner.snapshot()): AlgoView {
     return algoView({
       id: l.rec.id,
       strategy: l.rec.strategy,
       inst: l.inst,
       spec: l.rec.spec,
       createdAt: l.rec.createdAt,
-      snapshot: l.runner.snapshot(),
+      snapshot: snap,
       now: this.clock.now(),
     });
   }
@@ -550,7 +553,7 @@ export class AlgoService {
       this.counters.journalErrors++;
       this.log(`algo ${l.rec.id}: journal append failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const view = this.viewOf(l);
+    const view = this.viewOf(l, snap);
     this.emit({ type: 'progress', id: l.rec.id, view });
     if (force || snap.status !== l.status) {
       l.status = snap.status;
@@ -587,7 +590,7 @@ export class AlgoService {
       instrument: inst,
       marketBuyCap: () => {
         const ask = market.last?.asks[0]?.[0];
-        return ask === undefined ? undefined : Math.ceil(ask * (1 + (this.o.buyCapPct ?? 0.1)));
+        return ask === undefined ? undefined : Math.ceil(ask * (1 + this.buyCapPct));
       },
       onPlaced: (clientId: string, p: ChildPlacement) => {
         try {

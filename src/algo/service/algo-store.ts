@@ -56,14 +56,8 @@ export interface ParentRecord {
   tape: TapeData | undefined;
 }
 
-interface StartEntry {
-  readonly id: number;
-  readonly strategy: string;
-  readonly symbol: string;
-  readonly request: StoredRequest;
-  readonly spec: ParentSpec;
-  readonly createdAt: number;
-}
+/** The journalled start of a parent: the record's fixed part. */
+type StartEntry = Pick<ParentRecord, 'id' | 'strategy' | 'symbol' | 'request' | 'spec' | 'createdAt'>;
 
 interface CompactState {
   readonly version: number;

@@ -21,6 +21,7 @@ import type { GatewayPort } from '../../api/gateway-port.js';
 import type { GatewayKernel } from '../../gateway/kernel.js';
 import { MAIN_SLOT } from '../../ledger/sub-accounts.js';
 import { Journal } from '../../store/journal.js';
+import { sumDecimals } from '../tca-decimal.js';
 import { AlgoService } from './algo-service.js';
 import type { AlgosConfig } from './algos-config.js';
 
@@ -34,15 +35,7 @@ function slotRow(kernel: GatewayKernel, currency: string, index: number): { tota
 
 function subtract(a: string, b: string): string | undefined {
   // Exact a − b for non-negative decimals, undefined when ≤ 0 (no float on money).
-  if (compareDecimal(a, b) <= 0) return undefined;
-  const scale = Math.max(a.split('.')[1]?.length ?? 0, b.split('.')[1]?.length ?? 0);
-  const big = (s: string): bigint => {
-    const [i, f = ''] = s.split('.');
-    return BigInt(i + f.padEnd(scale, '0'));
-  };
-  const d = (big(a) - big(b)).toString().padStart(scale + 1, '0');
-  const out = scale === 0 ? d : `${d.slice(0, -scale)}.${d.slice(-scale)}`;
-  return out.includes('.') ? out.replace(/\.?0+$/, '') : out;
+  return compareDecimal(a, b) <= 0 ? undefined : sumDecimals([a, `-${b}`]);
 }
 
 /** Move funds from main into the algo slot per `cfg.allocate` (top-up). Returns what was moved. */

@@ -7,6 +7,7 @@ import type { Exchange, MarketInterface } from 'ccxt';
 import { increment } from '../../core/decimal.js';
 import { dgError } from '../../core/errors.js';
 import { decimalText, precisionIncrement } from '../../venue/ccxt/ccxt-numbers.js';
+import { finite } from './futures-shapes.js';
 import { contractTypeOf, fmzContractSymbol, type ContractMarket } from './futures-symbol.js';
 import type { FmzReply } from './methods.js';
 import type { FmzMarket } from './shapes.js';
@@ -17,8 +18,6 @@ export interface CcxtCallContext {
   readonly ex: Exchange;
   run<T>(fn: () => Promise<T>): Promise<T>;
 }
-
-const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export async function contractTicker(c: CcxtCallContext, m: ContractMarket): Promise<FmzReply> {
   const t = await c.run(() => c.ex.fetchTicker(m.symbol));

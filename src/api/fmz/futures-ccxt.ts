@@ -15,7 +15,6 @@
  * exactly against the contract's grid (off-grid ⇒ DG_E_OFF_GRID, never rounded).
  */
 import ccxt, { type Exchange, type FundingRate, type MarketInterface, type Position } from 'ccxt';
-import { randomUUID } from 'node:crypto';
 import { increment, toUnits } from '../../core/decimal.js';
 import { dgError, isDeskgateError, type DeskgateError } from '../../core/errors.js';
 import { fromCcxtError } from '../../venue/ccxt/ccxt-errors.js';
@@ -62,22 +61,15 @@ import {
   type ContractMarket,
   type ContractSymbol,
 } from './futures-symbol.js';
-import type { FmzReply } from './methods.js';
+import { fmzClientOrderId, type FmzReply } from './methods.js';
 import type { FmzMarket } from './shapes.js';
-import { issueText } from './request.js';
-import type { z } from 'zod';
+import { parseParams } from './request.js';
 
 export interface CcxtFuturesOptions {
   /** Rate limiter shared with the account's venue: undefined = go, else the refusal. */
   readonly gate?: () => Promise<DeskgateError | undefined>;
   /** Client order ids for `trade` (default `fmz` + 28 hex). */
   readonly clientOrderId?: () => string;
-}
-
-function parse<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
-  const r = schema.safeParse(params);
-  if (!r.success) throw dgError('DG_E_API_BAD_REQUEST', `missing required parameters (${issueText(r.error)})`);
-  return r.data;
 }
 
 /** Contract markets of the exchange, recomputed only when ccxt replaces its markets table (reload). */
@@ -113,7 +105,7 @@ class CcxtFuturesDesk implements FuturesDesk, CcxtCallContext {
   ) {
     this.name = ex.id;
     this.derivOnly = derivativesOnly(Object.values(ex.markets ?? {}) as ContractMarket[]);
-    this.newClientId = opts.clientOrderId ?? (() => `fmz${randomUUID().replace(/-/g, '').slice(0, 28)}`);
+    this.newClientId = opts.clientOrderId ?? fmzClientOrderId;
   }
 
   routes(symbol: string): boolean {
@@ -201,7 +193,7 @@ class CcxtFuturesDesk implements FuturesDesk, CcxtCallContext {
 
   private async positions(params: Record<string, unknown>): Promise<FmzReply> {
     this.has('fetchPositions');
-    const p = parse(RangeParams, params);
+    const p = parseParams(RangeParams, params);
     const { want, list } = this.covered(p.symbol, false);
     const wanted = new Map(list.map((m) => [m.symbol, m]));
     if (wanted.size === 0) return { data: [], raw: [] };
@@ -223,7 +215,7 @@ class CcxtFuturesDesk implements FuturesDesk, CcxtCallContext {
 
   private async marginLevel(params: Record<string, unknown>): Promise<FmzReply> {
     this.has('setLeverage');
-    const p = parse(MarginLevelParams, params);
+    const p = parseParams(MarginLevelParams, params);
     const m = this.market(p.symbol);
     const res: unknown = await this.run(() => this.ex.setLeverage(p.marginLevel, m.symbol));
     return { data: true, raw: res };
@@ -231,7 +223,7 @@ class CcxtFuturesDesk implements FuturesDesk, CcxtCallContext {
 
   private async marginMode(params: Record<string, unknown>): Promise<FmzReply> {
     this.has('setMarginMode');
-    const p = parse(MarginModeParams, params);
+    const p = parseParams(MarginModeParams, params);
     const m = this.market(p.symbol);
     const refused = this.opts.gate ? await this.opts.gate() : undefined;
     if (refused) throw refused;
@@ -262,7 +254,7 @@ class CcxtFuturesDesk implements FuturesDesk, CcxtCallContext {
   }
 
   private async fundings(params: Record<string, unknown>): Promise<FmzReply> {
-    const p = parse(RangeParams, params);
+    const p = parseParams(RangeParams, params);
     const { want, list } = this.covered(p.symbol, true);
     if (want !== undefined && want.contractType !== 'swap') {
       throw dgError('DG_E_API_BAD_REQUEST', 'funding rates exist for perpetual (.swap) contracts only');
@@ -292,7 +284,7 @@ class CcxtFuturesDesk implements FuturesDesk, CcxtCallContext {
 
   private async fundingHistory(params: Record<string, unknown>): Promise<FmzReply> {
     this.has('fetchFundingRateHistory');
-    const p = parse(FundingHistoryParams, params);
+    const p = parseParams(FundingHistoryParams, params);
     const m = this.market(p.symbol);
     if (m.swap !== true)
       throw dgError('DG_E_API_BAD_REQUEST', 'funding rates exist for perpetual (.swap) contracts only');
@@ -302,7 +294,7 @@ class CcxtFuturesDesk implements FuturesDesk, CcxtCallContext {
 
   /** SetContractType: resolves the contract and answers what it is (the selection itself rides on each call's symbol). */
   private async contractType(params: Record<string, unknown>): Promise<FmzReply> {
-    const p = parse(ContractParams, params);
+    const p = parseParams(ContractParams, params);
     const m = this.market(p.symbol);
     const mk = m as ContractMarket & Partial<Pick<MarketInterface, 'precision' | 'linear'>>;
     const mode = this.ex.precisionMode ?? 4;
@@ -323,28 +315,28 @@ class CcxtFuturesDesk implements FuturesDesk, CcxtCallContext {
   }
 
   private async ticker(params: Record<string, unknown>): Promise<FmzReply> {
-    const p = parse(ContractParams, params);
+    const p = parseParams(ContractParams, params);
     return contractTicker(this, this.market(p.symbol));
   }
 
   private async depth(params: Record<string, unknown>): Promise<FmzReply> {
-    const p = parse(ContractDepthParams, params);
+    const p = parseParams(ContractDepthParams, params);
     return contractDepth(this, this.market(p.symbol), p.limit);
   }
 
   private async trades(params: Record<string, unknown>): Promise<FmzReply> {
-    const p = parse(ContractDepthParams, params);
+    const p = parseParams(ContractDepthParams, params);
     return contractTrades(this, this.market(p.symbol), p.limit ?? 100);
   }
 
   private async records(params: Record<string, unknown>): Promise<FmzReply> {
-    const p = parse(ContractRecordsParams, params);
+    const p = parseParams(ContractRecordsParams, params);
     return contractRecords(this, this.market(p.symbol), p.period ?? 60, p.limit ?? 100);
   }
 
   /** Finished orders (filled, cancelled, rejected) newest first: fetchOrders minus the open ones where the venue has it. */
   private async historyOrders(params: Record<string, unknown>): Promise<FmzReply> {
-    const p = parse(ContractHistoryParams, params);
+    const p = parseParams(ContractHistoryParams, params);
     const m = this.market(p.symbol);
     const limit = p.limit ?? 100;
     const all = (this.ex.has as Has).fetchOrders === true;
@@ -381,7 +373,7 @@ class CcxtFuturesDesk implements FuturesDesk, CcxtCallContext {
    * -1 = market (on contracts the amount stays in contracts, unlike the spot market buy by money).
    */
   private async trade(params: Record<string, unknown>): Promise<FmzReply> {
-    const p = parse(ContractTradeParams, params);
+    const p = parseParams(ContractTradeParams, params);
     const m = this.market(p.symbol);
     const side = p.type === 'buy' || p.type === 'closesell' ? 'buy' : 'sell';
     const reduceOnly = p.type === 'closebuy' || p.type === 'closesell';
@@ -400,14 +392,14 @@ class CcxtFuturesDesk implements FuturesDesk, CcxtCallContext {
   }
 
   private async orders(params: Record<string, unknown>): Promise<FmzReply> {
-    const p = parse(ContractOrdersParams, params);
+    const p = parseParams(ContractOrdersParams, params);
     const m = this.market(p.symbol);
     const list = await this.run(() => this.ex.fetchOpenOrders(m.symbol));
     return { data: list.filter((o) => o.symbol === m.symbol).map((o) => fmzContractOrder(o, m)) };
   }
 
   private async orderOrCancel(call: 'order' | 'cancel', params: Record<string, unknown>): Promise<FmzReply> {
-    const p = parse(ContractOrderIdParams, params);
+    const p = parseParams(ContractOrderIdParams, params);
     const comma = p.id.indexOf(',');
     const symbol = comma > 0 ? p.id.slice(0, comma) : p.symbol;
     const venueId = comma > 0 ? p.id.slice(comma + 1) : p.id;

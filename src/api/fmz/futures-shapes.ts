@@ -49,7 +49,7 @@ export interface FmzFundingRecord {
 /** A contract order has the spot order's shape (its id names the contract: `BTC_USDT.swap,<id>`). */
 export type FmzContractOrder = FmzOrder;
 
-const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+export const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const numOr = (v: unknown, fallback: number): number => (finite(v) ? v : fallback);
 
 /** Round a computed leverage to the venue's usual grid (whole numbers, or 2 places below 1). */

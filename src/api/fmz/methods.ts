@@ -7,7 +7,6 @@
  * exchange) answers DG_E_VENUE_UNSUPPORTED naming why.
  */
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { toUnits } from '../../core/decimal.js';
 import { dgError, type DeskgateError } from '../../core/errors.js';
@@ -24,7 +23,7 @@ import {
   SymbolParams,
   TradeParams,
   TradesParams,
-  issueText,
+  parseParams,
 } from './request.js';
 import { futuresCallOf, routedSymbol, wantsContract, type FuturesDesk } from './futures-desk.js';
 import { fmzBalance, fmzDepth, fmzMarket, fmzOrder, fmzOrderId, fmzRecord, fmzTicker, fmzTrade } from './shapes.js';
@@ -55,12 +54,6 @@ function noDerivatives(port: GatewayPort, what: string): DeskgateError {
     'DG_E_VENUE_UNSUPPORTED',
     `${port.name} has no derivatives: ${what.slice(0, 64)} needs a futures venue (a ccxt path such as /binanceusdm or /okx)`,
   );
-}
-
-function parse<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
-  const r = schema.safeParse(params);
-  if (!r.success) throw dgError('DG_E_API_BAD_REQUEST', `missing required parameters (${issueText(r.error)})`);
-  return r.data;
 }
 
 function must<T>(r: VenueResult<T>): T {
@@ -107,7 +100,8 @@ function units(text: string, inst: Instrument, what: 'price' | 'amount'): number
   }
 }
 
-function clientOrderId(): string {
+/** A client order id for an FMZ `trade` (spot here, contracts in futures-ccxt.ts). */
+export function fmzClientOrderId(): string {
   return `fmz${randomUUID().replace(/-/g, '').slice(0, 28)}`;
 }
 
@@ -117,14 +111,14 @@ function clientOrderId(): string {
  * (rounded down to the lot). A market sell and every limit order amount is base.
  */
 async function trade(port: GatewayPort, params: unknown): Promise<FmzReply> {
-  const p = parse(TradeParams, params);
+  const p = parseParams(TradeParams, params);
   const inst = instrumentOf(port, p.symbol);
   const side = p.type === 'buy' ? 0 : 1;
   const market = p.price.trim() === '-1';
   let req: OrderRequest;
   if (!market) {
     req = {
-      clientOrderId: clientOrderId(),
+      clientOrderId: fmzClientOrderId(),
       instrument: inst,
       side,
       type: 'limit',
@@ -133,21 +127,27 @@ async function trade(port: GatewayPort, params: unknown): Promise<FmzReply> {
     };
   } else if (side === 1) {
     req = {
-      clientOrderId: clientOrderId(),
+      clientOrderId: fmzClientOrderId(),
       instrument: inst,
       side,
       type: 'market',
       size: units(p.amount, inst, 'amount'),
     };
   } else {
-    req = { clientOrderId: clientOrderId(), instrument: inst, side, type: 'market', funds: p.amount.trim() };
+    req = { clientOrderId: fmzClientOrderId(), instrument: inst, side, type: 'market', funds: p.amount.trim() };
   }
   let ack = await port.placeOrder(req);
   if (!ack.ok && req.funds !== undefined && /market by funds not supported/.test(ack.error.message)) {
     const t = must(await port.ticker(inst));
     if (t.ask === undefined) throw dgError('DG_E_VENUE_REJECTED', `${inst.symbol}: no ask to size a market buy`);
     const lots = sizeForFunds(inst, req.funds, t.ask);
-    ack = await port.placeOrder({ clientOrderId: clientOrderId(), instrument: inst, side, type: 'market', size: lots });
+    ack = await port.placeOrder({
+      clientOrderId: fmzClientOrderId(),
+      instrument: inst,
+      side,
+      type: 'market',
+      size: lots,
+    });
   }
   const a = must(ack);
   return { data: { id: fmzOrderId(inst, a.venueOrderId) } };
@@ -194,25 +194,25 @@ export async function callFmzMethod(
   }
   switch (m) {
     case 'ticker': {
-      const p = parse(SymbolParams, params);
+      const p = parseParams(SymbolParams, params);
       const t = must(await port.ticker(instrumentOf(port, p.symbol)));
       return t.raw === undefined ? { data: fmzTicker(t) } : { data: fmzTicker(t), raw: t.raw };
     }
     case 'depth': {
-      const p = parse(DepthParams, params);
+      const p = parseParams(DepthParams, params);
       const inst = instrumentOf(port, p.symbol);
       const n = Math.max(1, Math.min(p.limit ?? opts.depthLimit ?? 30, 1000));
       const book = must(await port.book(inst));
       return { data: fmzDepth(inst, clock.now(), book.levels(1, n), book.levels(0, n)) };
     }
     case 'trades': {
-      const p = parse(TradesParams, params);
+      const p = parseParams(TradesParams, params);
       const inst = instrumentOf(port, p.symbol);
       const list = must(await port.trades(inst, p.limit ?? 100));
       return { data: list.map((t) => fmzTrade(inst, t)) };
     }
     case 'records': {
-      const p = parse(RecordsParams, params);
+      const p = parseParams(RecordsParams, params);
       const inst = instrumentOf(port, p.symbol);
       const rows = must(await port.candles(inst, p.period ?? 60, p.limit ?? 100));
       return { data: rows.map((c) => fmzRecord(inst, c)) };
@@ -237,19 +237,19 @@ export async function callFmzMethod(
     case 'trade':
       return trade(port, params);
     case 'orders': {
-      const p = parse(OrdersParams, params);
+      const p = parseParams(OrdersParams, params);
       const inst = p.symbol === undefined || p.symbol === '' ? undefined : instrumentOf(port, p.symbol);
       const list = must(await port.openOrders(inst));
       return { data: list.map(fmzOrder) };
     }
     case 'order': {
-      const p = parse(OrderIdParams, params);
+      const p = parseParams(OrderIdParams, params);
       const { inst, venueOrderId } = parseOrderId(port, p.id, p.symbol);
       const o = must(await port.order(inst, { venueOrderId }));
       return o.raw === undefined ? { data: fmzOrder(o) } : { data: fmzOrder(o), raw: o.raw };
     }
     case 'historyorders': {
-      const p = parse(HistoryParams, params);
+      const p = parseParams(HistoryParams, params);
       const inst = instrumentOf(port, p.symbol);
       const since = p.since !== undefined && p.since > 0 ? p.since : undefined;
       const limit = p.limit !== undefined && p.limit > 0 ? p.limit : 100;
@@ -257,7 +257,7 @@ export async function callFmzMethod(
       return { data: list.map(fmzOrder) };
     }
     case 'cancel': {
-      const p = parse(OrderIdParams, params);
+      const p = parseParams(OrderIdParams, params);
       const { inst, venueOrderId } = parseOrderId(port, p.id, p.symbol);
       must(await port.cancelOrder(inst, { venueOrderId }));
       return { data: true };

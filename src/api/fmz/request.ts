@@ -6,6 +6,7 @@
  *              "method":"ticker","params":{"symbol":"LTC_USDT"}}
  */
 import { z } from 'zod';
+import { dgError } from '../../core/errors.js';
 
 const text = z.union([z.string(), z.number()]).transform((v) => String(v));
 
@@ -79,6 +80,13 @@ export const TradeParams = z.object({
 export const OrdersParams = z.object({ symbol: symbol.optional() });
 export const OrderIdParams = z.object({ id: text.pipe(z.string().min(1).max(256)), symbol: symbol.optional() });
 export const HistoryParams = z.object({ symbol, since: intOpt, limit: intOpt });
+
+/** `params` through `schema`; a refusal is DG_E_API_BAD_REQUEST naming the first issue. */
+export function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
+  const r = schema.safeParse(params);
+  if (!r.success) throw dgError('DG_E_API_BAD_REQUEST', `missing required parameters (${issueText(r.error)})`);
+  return r.data;
+}
 
 /** First issue of a zod error as one short line (never echoes whole values). */
 export function issueText(e: z.ZodError): string {

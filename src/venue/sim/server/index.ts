@@ -164,7 +164,8 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       void reply.header('gw-ratelimit-remaining', String(Math.max(0, d.remaining)));
       void reply.header('gw-ratelimit-reset', String(Math.ceil(d.resetMs)));
       if (!d.allowed) {
-        await reply.code(429).send({ code: '429000', msg: 'Too Many Requests' });
+        const kc = KC.tooManyRequests().kc;
+        await reply.code(kc.http).send({ code: kc.code, msg: kc.msg });
         return reply;
       }
       return undefined;

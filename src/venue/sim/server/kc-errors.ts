@@ -12,6 +12,7 @@
  *   400600 symbol not available for orders     → BadSymbol
  *   404000 URL not found                       → NotSupported
  *   415000 unsupported media type
+ *   429000 public rate limit used up           → RateLimitExceeded (by the HTTP 429)
  *   200004 balance insufficient                → InsufficientFunds
  *   126044 clientOid duplicate                 → InvalidOrder
  *   900001 symbol not exists (market data)     → ExchangeError
@@ -60,6 +61,7 @@ export const KC = {
   unsupportedMedia: () => kcError('415000', 'Unsupported Media Type', 415),
   orderNotExist: () => kcError('400100', 'order not exist.', 400),
   cannotCancel: () => kcError('400100', 'order_not_exist_or_not_allow_to_cancel', 400),
+  tooManyRequests: () => kcError('429000', 'Too Many Requests', 429),
   internal: () => kcError('500000', 'Internal Server Error', 500),
 } as const;
 
