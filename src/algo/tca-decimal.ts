@@ -4,7 +4,7 @@
  * they are formatted from the exact rational (numerator / denominator ticks) rounded half away
  * from zero to `extraDigits` decimal places finer than the tick. Sums of fees are exact.
  */
-import { formatScaled, parseDecimal, type Increment } from '../core/decimal.js';
+import { divRound, formatScaled, parseDecimal, type Increment } from '../core/decimal.js';
 
 /** Decimal places finer than the tick that derived prices keep. */
 export const TCA_EXTRA_DIGITS = 4;
@@ -36,14 +36,6 @@ export function formatTickRatio(r: TickRatio, inc: Increment, extraDigits = TCA_
   // value = num/den × step × 10^-decimals; scaled to 10^-places: num × step × 10^extra / den
   const scaledNum = r.num * BigInt(inc.step) * 10n ** BigInt(extraDigits);
   return formatScaled(divRound(scaledNum, r.den), places);
-}
-
-/** Integer division rounding half away from zero (den > 0). */
-function divRound(num: bigint, den: bigint): bigint {
-  const neg = num < 0n;
-  const a = neg ? -num : num;
-  const q = (2n * a + den) / (2n * den);
-  return neg ? -q : q;
 }
 
 /** Exact sum of decimal strings. */

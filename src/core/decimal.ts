@@ -192,6 +192,15 @@ export function formatScaled(v: bigint, scale: number, fixed = false): string {
 }
 
 /** Exact comparison of two decimal strings: -1, 0 or 1. */
+/** `n / d` rounded to the nearest integer, halves away from zero (d ≠ 0; either sign). */
+export function divRound(n: bigint, d: bigint): bigint {
+  const neg = n < 0n !== d < 0n;
+  const an = n < 0n ? -n : n;
+  const ad = d < 0n ? -d : d;
+  const q = (an * 2n + ad) / (2n * ad);
+  return neg ? -q : q;
+}
+
 export function compareDecimal(a: string, b: string): -1 | 0 | 1 {
   const pa = parseDecimal(a);
   const pb = parseDecimal(b);

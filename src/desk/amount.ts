@@ -2,7 +2,7 @@
  * Exact desk amounts: every amount, price and fee is a bigint count of 10^-18 (AMOUNT_DECIMALS).
  * Parsing goes through core/decimal.ts (no floats); more than 18 decimals is an error.
  */
-import { fromUnits, increment, toUnitsBig } from '../core/decimal.js';
+import { divRound, fromUnits, increment, toUnitsBig } from '../core/decimal.js';
 
 export const AMOUNT_DECIMALS = 18;
 export const AMOUNT_INC = increment('1e-18');
@@ -16,16 +16,6 @@ export function parseAmount(text: string): bigint {
 /** 1e-18 units → canonical decimal string. */
 export function formatAmount(units: bigint): string {
   return fromUnits(units, AMOUNT_INC);
-}
-
-/** Round `num / den` to the nearest integer, halves away from zero (den > 0). */
-export function divRound(num: bigint, den: bigint): bigint {
-  const q = num / den;
-  const r = num % den;
-  if (r === 0n) return q;
-  const twice = (r < 0n ? -r : r) * 2n;
-  if (twice >= den) return num < 0n ? q - 1n : q + 1n;
-  return q;
 }
 
 /** Units → float (for statistics and charts only, never for money sums). */

@@ -8,7 +8,8 @@
  * Computed exactly with integers and rounded once to 1e-18 quote. bps = pnl / (lock_price ×
  * lock_amount) × 10⁴. delay = first hedge start − lock time.
  */
-import { divRound, ONE, toFloat } from './amount.js';
+import { divRound } from '../core/decimal.js';
+import { ONE, toFloat } from './amount.js';
 import type { DeskSide, HedgeMethod, HedgeOrder, LockOrder } from './types.js';
 
 export interface PairPnl {

@@ -5,7 +5,8 @@
 import type { ErrorCode } from '../core/errors.js';
 import { isDeskgateError } from '../core/errors.js';
 import { parseSymbol } from '../core/symbol.js';
-import { ONE, parseAmount, divRound } from './amount.js';
+import { divRound } from '../core/decimal.js';
+import { ONE, parseAmount } from './amount.js';
 import { parseTime, type NaiveTimePolicy } from './time.js';
 import { HEDGE_METHODS, type DeskSide, type HedgeMethod, type HedgeOrder, type LockOrder } from './types.js';
 

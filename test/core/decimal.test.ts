@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   compareDecimal,
+  divRound,
   finestIncrement,
   fromUnits,
   fromUnitsFixed,
@@ -104,6 +105,19 @@ describe('fromUnits', () => {
       x = (x * 1103515245 + 12345) % 2147483648;
       expect(toUnits(fromUnits(x, inc), inc)).toBe(x);
     }
+  });
+});
+
+describe('divRound', () => {
+  it('rounds to the nearest integer, halves away from zero, for either sign', () => {
+    expect(divRound(7n, 2n)).toBe(4n);
+    expect(divRound(-7n, 2n)).toBe(-4n);
+    expect(divRound(7n, -2n)).toBe(-4n);
+    expect(divRound(5n, 3n)).toBe(2n);
+    expect(divRound(4n, 3n)).toBe(1n);
+    expect(divRound(-4n, 3n)).toBe(-1n);
+    expect(divRound(0n, 5n)).toBe(0n);
+    expect(divRound(9n, 3n)).toBe(3n);
   });
 });
 

@@ -14,7 +14,7 @@
  *                   "size","funds","fee","feeRate","feeCurrency","stop":"","tradeType":"TRADE","type","createdAt"}
  */
 import { createHash } from 'node:crypto';
-import { formatScaled } from '../../../core/decimal.js';
+import { divRound, formatScaled } from '../../../core/decimal.js';
 import type { FillView, OrderView, SimMarket } from '../engine-types.js';
 import type { SimEnginePort } from './engine-port.js';
 
@@ -186,15 +186,6 @@ export function page<T>(
   const totalPage = Math.max(1, Math.ceil(totalNum / pageSize));
   const start = (currentPage - 1) * pageSize;
   return { currentPage, pageSize, totalNum, totalPage, items: all.slice(start, start + pageSize) };
-}
-
-/** Round-half-away-from-zero integer division of bigints. */
-function divRound(n: bigint, d: bigint): bigint {
-  const neg = n < 0n !== d < 0n;
-  const an = n < 0n ? -n : n;
-  const ad = d < 0n ? -d : d;
-  const q = (an * 2n + ad) / (2n * ad);
-  return neg ? -q : q;
 }
 
 /** KuCoin `changeRate`: (last − open) / open as a 4-decimal ratio, exact integer arithmetic on ticks. */
