@@ -225,6 +225,11 @@ export interface ChildPlacement {
 export type ExecResult<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: DeskgateError };
 
+/** The refusal form of ExecResult. */
+export function execFail<T>(error: DeskgateError): ExecResult<T> {
+  return { ok: false, error };
+}
+
 export interface ChildExecutor {
   /** Place one child; the value is its client order id (carrying the parent number). */
   place(p: ChildPlacement): Promise<ExecResult<string>>;

@@ -28,7 +28,7 @@ import { isTerminal } from '../../oms/order-states.js';
 import type { Journal } from '../../store/journal.js';
 import { AlgoRunner, type RunnerSnapshot, type RunnerStatus } from '../runner.js';
 import { computeTca, type TcaReport } from '../tca.js';
-import type { ChildPlacement, ExecResult } from '../types.js';
+import { execFail, type ChildPlacement, type ExecResult } from '../types.js';
 import { AlgoStore, type ParentRecord, type StoredRequest } from './algo-store.js';
 import {
   childFillOf,
@@ -119,10 +119,6 @@ interface Live {
 
 const LIVE: ReadonlySet<RunnerStatus> = new Set<RunnerStatus>(['running', 'paused']);
 
-function fail<T>(error: DeskgateError): ExecResult<T> {
-  return { ok: false, error };
-}
-
 export class AlgoService {
   private readonly kernel: AlgoKernel;
   private readonly port: GatewayPort;
@@ -171,13 +167,14 @@ export class AlgoService {
    * truth about children), then start the timers.
    */
   async open(): Promise<ExecResult<OpenReport>> {
-    if (this.opened) return fail(dgError('DG_E_ALGO_BAD_TRANSITION', 'algo service already open'));
-    if (this.kernel.phase !== 'live') return fail(dgError('DG_E_GATEWAY_NOT_READY', `kernel is ${this.kernel.phase}`));
+    if (this.opened) return execFail(dgError('DG_E_ALGO_BAD_TRANSITION', 'algo service already open'));
+    if (this.kernel.phase !== 'live')
+      return execFail(dgError('DG_E_GATEWAY_NOT_READY', `kernel is ${this.kernel.phase}`));
     let entries: number;
     try {
       entries = this.store.load().entries;
     } catch (e) {
-      return fail(isDeskgateError(e) ? e : dgError('DG_E_STORE', 'algo journal replay failed'));
+      return execFail(isDeskgateError(e) ? e : dgError('DG_E_STORE', 'algo journal replay failed'));
     }
     const tracker = this.kernel.state.tracker;
     // A parent number the kernel has seen in a client id is never handed out again (e.g. when the
@@ -272,8 +269,9 @@ export class AlgoService {
   }
 
   private async startOne(raw: unknown): Promise<ExecResult<AlgoView>> {
-    if (!this.opened) return fail(dgError('DG_E_GATEWAY_NOT_READY', 'algo service is not open'));
-    if (this.kernel.phase !== 'live') return fail(dgError('DG_E_GATEWAY_NOT_READY', `kernel is ${this.kernel.phase}`));
+    if (!this.opened) return execFail(dgError('DG_E_GATEWAY_NOT_READY', 'algo service is not open'));
+    if (this.kernel.phase !== 'live')
+      return execFail(dgError('DG_E_GATEWAY_NOT_READY', `kernel is ${this.kernel.phase}`));
     const parsed = parseStartRequest(raw);
     if (!parsed.ok) return parsed;
     const req = parsed.value;
@@ -281,9 +279,9 @@ export class AlgoService {
     const ledger = this.kernel.state.requireLedger();
     const slot = ledger.slotOf(strategy);
     if (slot === undefined || slot < 2)
-      return fail(dgError('DG_E_GATEWAY_UNKNOWN_STRATEGY', `${strategy} (no ledger slot funds it)`));
+      return execFail(dgError('DG_E_GATEWAY_UNKNOWN_STRATEGY', `${strategy} (no ledger slot funds it)`));
     const inst = this.resolve(req.symbol);
-    if (!inst) return fail(dgError('DG_E_UNKNOWN_INSTRUMENT', req.symbol));
+    if (!inst) return execFail(dgError('DG_E_UNKNOWN_INSTRUMENT', req.symbol));
     const now = this.clock.now();
     const spec = specOf(req, inst, now);
     if (!spec.ok) return spec;
@@ -311,7 +309,7 @@ export class AlgoService {
       capPct: this.buyCapPct,
       others,
     });
-    if (funds) return fail(funds);
+    if (funds) return execFail(funds);
 
     const request: StoredRequest = {
       strategy,
@@ -326,7 +324,7 @@ export class AlgoService {
       rec = this.store.start({ strategy, symbol: inst.symbol, request, spec: spec.value, createdAt: now });
     } catch (e) {
       this.counters.journalErrors++;
-      return fail(isDeskgateError(e) ? e : dgError('DG_E_STORE', 'algo journal append failed'));
+      return execFail(isDeskgateError(e) ? e : dgError('DG_E_STORE', 'algo journal append failed'));
     }
     const l = this.makeLive(rec, inst, market, undefined);
     l.tape.arrival(snap.value);
@@ -365,7 +363,7 @@ export class AlgoService {
     run: (l: Live) => Promise<void>,
   ): Promise<ExecResult<AlgoView>> {
     const l = this.parents.get(id);
-    if (!l) return fail(dgError('DG_E_ALGO_UNKNOWN', String(id)));
+    if (!l) return execFail(dgError('DG_E_ALGO_UNKNOWN', String(id)));
     let refused: DeskgateError | undefined;
     await this.exclusive(l, async () => {
       if (!from.includes(l.runner.status)) {
@@ -384,7 +382,7 @@ export class AlgoService {
       this.syncChildren(l);
       this.persist(l);
     });
-    if (refused) return fail(refused);
+    if (refused) return execFail(refused);
     return { ok: true, value: this.viewOf(l) };
   }
 
@@ -405,7 +403,7 @@ export class AlgoService {
   /** One parent's status view, with its transaction-cost analysis (to date while it runs). */
   status(id: number): ExecResult<AlgoView> {
     const l = this.parents.get(id);
-    if (!l) return fail(dgError('DG_E_ALGO_UNKNOWN', String(id)));
+    if (!l) return execFail(dgError('DG_E_ALGO_UNKNOWN', String(id)));
     return { ok: true, value: { ...this.viewOf(l), tca: this.tcaOf(l) } };
   }
 

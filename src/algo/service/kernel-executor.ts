@@ -10,10 +10,10 @@
  * (fromUnits): the kernel converts them back with toUnits, so nothing is rounded on the way.
  */
 import { fromUnits } from '../../core/decimal.js';
-import { dgError, isDeskgateError, type DeskgateError } from '../../core/errors.js';
+import { dgError, isDeskgateError } from '../../core/errors.js';
 import type { Instrument } from '../../core/instrument.js';
 import type { CommandResult } from '../../bus/commands.js';
-import type { ChildExecutor, ChildPlacement, ExecResult } from '../types.js';
+import { execFail, type ChildExecutor, type ChildPlacement, type ExecResult } from '../types.js';
 
 /** What the executor needs of the kernel (GatewayKernel satisfies it). */
 export interface CommandSink {
@@ -36,23 +36,19 @@ export interface KernelExecutorOptions {
   readonly onPlaced?: (clientId: string, p: ChildPlacement) => void;
 }
 
-function fail<T>(error: DeskgateError): ExecResult<T> {
-  return { ok: false, error };
-}
-
 export class KernelExecutor implements ChildExecutor {
   constructor(private readonly o: KernelExecutorOptions) {}
 
   async place(p: ChildPlacement): Promise<ExecResult<string>> {
     const inst = this.o.instrument;
-    if (!Number.isSafeInteger(p.size) || p.size <= 0) return fail(dgError('DG_E_BAD_SIZE', String(p.size)));
+    if (!Number.isSafeInteger(p.size) || p.size <= 0) return execFail(dgError('DG_E_BAD_SIZE', String(p.size)));
     let price = p.type === 'limit' ? p.price : undefined;
     if (p.type === 'limit' && (price === undefined || !Number.isSafeInteger(price) || price <= 0))
-      return fail(dgError('DG_E_BAD_PRICE', `limit child without a valid price (${String(p.price)})`));
+      return execFail(dgError('DG_E_BAD_PRICE', `limit child without a valid price (${String(p.price)})`));
     if (p.type === 'market' && p.side === 'buy') {
       price = p.price ?? this.o.marketBuyCap?.();
       if (price === undefined || !Number.isSafeInteger(price) || price <= 0)
-        return fail(dgError('DG_E_ALGO_MARKET_UNAVAILABLE', `${inst.symbol}: no ask to cap a market buy child`));
+        return execFail(dgError('DG_E_ALGO_MARKET_UNAVAILABLE', `${inst.symbol}: no ask to cap a market buy child`));
     }
     let r: CommandResult;
     try {
@@ -68,12 +64,12 @@ export class KernelExecutor implements ChildExecutor {
         parent: this.o.parent,
       });
     } catch (e) {
-      return fail(isDeskgateError(e) ? e : dgError('DG_E_INTERNAL', e instanceof Error ? e.message : String(e)));
+      return execFail(isDeskgateError(e) ? e : dgError('DG_E_INTERNAL', e instanceof Error ? e.message : String(e)));
     }
-    if (!r.ok) return fail(r.error);
+    if (!r.ok) return execFail(r.error);
     const v = r.value as { clientId?: unknown } | null;
     const clientId = typeof v?.clientId === 'string' ? v.clientId : undefined;
-    if (clientId === undefined) return fail(dgError('DG_E_INTERNAL', 'kernel place reply without a client id'));
+    if (clientId === undefined) return execFail(dgError('DG_E_INTERNAL', 'kernel place reply without a client id'));
     this.o.onPlaced?.(clientId, p);
     return { ok: true, value: clientId };
   }
@@ -83,8 +79,8 @@ export class KernelExecutor implements ChildExecutor {
     try {
       r = await this.o.kernel.command('cancel', { strategy: this.o.strategy, clientId });
     } catch (e) {
-      return fail(isDeskgateError(e) ? e : dgError('DG_E_INTERNAL', e instanceof Error ? e.message : String(e)));
+      return execFail(isDeskgateError(e) ? e : dgError('DG_E_INTERNAL', e instanceof Error ? e.message : String(e)));
     }
-    return r.ok ? { ok: true, value: undefined } : fail(r.error);
+    return r.ok ? { ok: true, value: undefined } : execFail(r.error);
   }
 }

@@ -11,12 +11,8 @@ import type { CurrencyBook } from '../../ledger/currencies.js';
 import type { SubAccounts } from '../../ledger/sub-accounts.js';
 import { buildParentSpec } from '../params.js';
 import type { RunnerSnapshot } from '../runner.js';
-import type { ExecResult, ParentSpec } from '../types.js';
+import { execFail, type ExecResult, type ParentSpec } from '../types.js';
 import type { StartRequest } from './start-request.js';
-
-function fail<T>(error: DeskgateError): ExecResult<T> {
-  return { ok: false, error };
-}
 
 /** Edge → core units (size in lots; iceberg display size in lots, limit price in ticks) → ParentSpec. */
 export function specOf(req: StartRequest, inst: Instrument, now: number): ExecResult<ParentSpec> {
@@ -25,7 +21,7 @@ export function specOf(req: StartRequest, inst: Instrument, now: number): ExecRe
     size = toUnits(req.size, inst.size);
   } catch (e) {
     const why = isDeskgateError(e) ? `${e.code}${e.detail ? ` ${e.detail}` : ''}` : 'not a decimal';
-    return fail(
+    return execFail(
       dgError('DG_E_ALGO_BAD_SIZE', `size: ${req.size} is not on the ${inst.symbol} lot grid ${inst.lotSize} (${why})`),
     );
   }
@@ -38,12 +34,12 @@ export function specOf(req: StartRequest, inst: Instrument, now: number): ExecRe
       const v = params[key];
       if (v === undefined) continue;
       if (typeof v !== 'string' && typeof v !== 'number')
-        return fail(dgError('DG_E_ALGO_BAD_PARAMS', `params.${key}: want a decimal`));
+        return execFail(dgError('DG_E_ALGO_BAD_PARAMS', `params.${key}: want a decimal`));
       try {
         params[key] = toUnits(String(v), inc);
       } catch (e) {
         const why = isDeskgateError(e) ? e.code : 'not a decimal';
-        return fail(dgError('DG_E_ALGO_BAD_PARAMS', `params.${key}: ${String(v)} is not on the grid (${why})`));
+        return execFail(dgError('DG_E_ALGO_BAD_PARAMS', `params.${key}: ${String(v)} is not on the grid (${why})`));
       }
     }
   }
