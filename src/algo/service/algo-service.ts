@@ -687,7 +687,7 @@ export class AlgoService {
    */
   async sweepOrphans(): Promise<number> {
     const tracker = this.kernel.state.tracker;
-    const todo: [string, string][] = [];
+    const orphans: [string, string][] = [];
     for (const s of this.strategies()) {
       for (const v of tracker.openOrders(s)) {
         const id = parentOf(this.profile, v.clientId);
@@ -695,11 +695,11 @@ export class AlgoService {
         const l = this.parents.get(id);
         if (l && l.runner.status === 'running') continue;
         if (l && l.rec.strategy !== s && LIVE.has(l.runner.status)) continue;
-        todo.push([s, v.clientId]);
+        orphans.push([s, v.clientId]);
       }
     }
-    for (const [s, cid] of todo) await this.cancelChild(s, cid);
-    return todo.length;
+    for (const [s, cid] of orphans) await this.cancelChild(s, cid);
+    return orphans.length;
   }
 
   private async cancelChild(strategy: string, clientId: string): Promise<void> {
