@@ -443,6 +443,14 @@ describe('FMZ server: binding and bearer token', () => {
     await expect(startFmzServer({ host: '0.0.0.0', port: 0, ccxt: false, logger: false })).rejects.toThrow(/authToken/);
   });
 
+  it('refuses an authToken no client could send as a bearer (spaces, over 512 characters)', async () => {
+    for (const authToken of ['tok 1', 'x'.repeat(513), 'tök']) {
+      await expect(
+        startFmzServer({ port: 0, gateways: [rig.port], ccxt: false, logger: false, authToken }),
+      ).rejects.toMatchObject({ code: 'DG_E_BAD_CONFIG' });
+    }
+  });
+
   it('checks Authorization: Bearer when a token is configured', async () => {
     const s = await startFmzServer({ port: 0, gateways: [rig.port], ccxt: false, logger: false, authToken: 'tok-1' });
     try {
@@ -452,6 +460,14 @@ describe('FMZ server: binding and bearer token', () => {
       expect(none.body.error).toMatch(/DG_E_API_BAD_TOKEN/);
       const wrong = await fmzPost(s.url, '/sim', body, { Authorization: 'Bearer tok-2' });
       expect(wrong.status).toBe(401);
+      for (const odd of ['bearer tok-1', 'Basic tok-1', 'tok-1', 'Bearer tok-1 x', `Bearer tok-1${'x'.repeat(600)}`]) {
+        const r = await fmzPost(s.url, '/sim', body, { Authorization: odd });
+        expect([odd.slice(0, 20), r.status, r.body.error]).toEqual([
+          odd.slice(0, 20),
+          401,
+          expect.stringMatching(/BAD_TOKEN/),
+        ]);
+      }
       const right = await fmzPost(s.url, '/SIM', body, { Authorization: 'Bearer tok-1' });
       expect(right.status).toBe(200);
       expect((right.body.data as { symbol: string }).symbol).toBe('ETH_USDT');

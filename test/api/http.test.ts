@@ -411,6 +411,14 @@ describe('native REST API: token and rate limit', () => {
         await call(s.url, 'GET', '/v1/instruments', undefined, { authorization: 's3cret-token' }),
         'DG_E_API_BAD_TOKEN',
       );
+      expectProblem(
+        await call(s.url, 'GET', '/v1/balances', undefined, { authorization: `Bearer s3cret-token${'x'.repeat(600)}` }),
+        'DG_E_API_BAD_TOKEN',
+      );
+      expectProblem(
+        await call(s.url, 'GET', '/v1/balances', undefined, { authorization: 'bearer s3cret-token' }),
+        'DG_E_API_BAD_TOKEN',
+      );
       expect(
         (await call(s.url, 'GET', '/v1/balances', undefined, { authorization: 'Bearer s3cret-token' })).status,
       ).toBe(200);
@@ -425,6 +433,9 @@ describe('native REST API: token and rate limit', () => {
       await s.close();
     }
     await expect(startHttpApi({ port: rig.port, host: '0.0.0.0', portNumber: 0 })).rejects.toMatchObject({
+      code: 'DG_E_BAD_CONFIG',
+    });
+    await expect(startHttpApi({ port: rig.port, portNumber: 0, token: 'two words' })).rejects.toMatchObject({
       code: 'DG_E_BAD_CONFIG',
     });
   });

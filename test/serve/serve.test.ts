@@ -271,6 +271,9 @@ describe('deskgate serve (embedded default)', () => {
       const okay = await fmz(f, 'ticker', { symbol: 'BTC_USDT' }, undefined, { authorization: 'Bearer tok-123456' });
       expect(okay.error).toBeUndefined();
       expect((await fetch(url(h, 'metrics'))).status).toBe(401);
+      const oversize = { authorization: `Bearer tok-123456${'x'.repeat(600)}` };
+      expect((await fetch(url(h, 'metrics'), { headers: oversize })).status).toBe(401);
+      expect((await fmz(f, 'ticker', { symbol: 'BTC_USDT' }, undefined, oversize)).error).toMatch(/DG_E_API_BAD_TOKEN/);
       expect((await fetch(url(h, 'metrics'), { headers: { authorization: 'Bearer tok-123456' } })).status).toBe(200);
     } finally {
       await h.close();

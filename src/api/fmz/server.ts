@@ -14,7 +14,7 @@ import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { asDeskgateError, dgError, isDeskgateError, type DeskgateError } from '../../core/errors.js';
 import type { GatewayPort } from '../gateway-port.js';
-import { tokenDigest, tokenMatches } from '../token.js';
+import { bearerAuthorized, bearerDigest } from '../token.js';
 import { CcxtPool, ccxtExchangeId, type CcxtPoolOptions } from './ccxt-pool.js';
 import { parseCredentials, redact, secretsOf } from './credentials.js';
 import { callFmzMethod, type FmzReply, type FmzTarget } from './methods.js';
@@ -25,7 +25,7 @@ export interface FmzServerOptions {
   readonly host?: string;
   /** Default 6666; 0 = ephemeral (read it back from `port`). */
   readonly port?: number;
-  /** When set, every request needs `Authorization: Bearer <authToken>`. */
+  /** When set, every request needs `Authorization: Bearer <authToken>` (1-512 visible ASCII, src/api/token.ts). */
   readonly authToken?: string;
   /** Gateway ports served under their name (`/sim`), or targets with a raw-API passthrough. */
   readonly gateways?: ReadonlyArray<GatewayPort | FmzTarget>;
@@ -56,13 +56,6 @@ function isTarget(g: GatewayPort | FmzTarget): g is FmzTarget {
   return 'port' in g && typeof (g as FmzTarget).port === 'object';
 }
 
-/** Constant-time bearer check (both sides hashed: equal lengths, no early exit). */
-export function bearerOk(header: string | undefined, token: string): boolean {
-  const m = /^Bearer (.+)$/.exec(header ?? '');
-  const given = m ? m[1] : '';
-  return tokenMatches(given, tokenDigest(token)) && m !== null;
-}
-
 export function fmzError(e: DeskgateError, secrets: readonly string[] = []): { error: string } {
   return { error: redact(`${e.message} [${e.code}]`, secrets) };
 }
@@ -72,6 +65,7 @@ export async function startFmzServer(opts: FmzServerOptions = {}): Promise<FmzSe
   if (!LOOPBACK.has(host) && !opts.authToken) {
     throw dgError('DG_E_BAD_CONFIG', `FMZ server on non-loopback host ${host} needs an authToken`);
   }
+  const authDigest = opts.authToken === undefined ? undefined : bearerDigest(opts.authToken, 'FMZ authToken');
   const clock = opts.clock ?? systemClock;
   const log: Logger =
     opts.logger === false
@@ -136,7 +130,7 @@ export async function startFmzServer(opts: FmzServerOptions = {}): Promise<FmzSe
     let out: FmzReply;
     let code: string | undefined;
     try {
-      if (opts.authToken !== undefined && !bearerOk(req.headers.authorization, opts.authToken)) {
+      if (authDigest !== undefined && !bearerAuthorized(req.headers.authorization, authDigest)) {
         const e = dgError('DG_E_API_BAD_TOKEN', 'Authorization: Bearer <token> required');
         log.warn({ exchange: name.slice(0, 64), code: e.code }, 'fmz request refused');
         await reply.code(401).send(fmzError(e));

@@ -1,9 +1,8 @@
 /**
  * Request guards of the native API: a token bucket per client address (src/venue/token-bucket.ts in
- * 'reject' mode), a constant-time bearer-token check, and the Host-header check that keeps a
- * loopback-bound server out of reach of DNS-rebinding pages.
+ * 'reject' mode) and the Host-header check that keeps a loopback-bound server out of reach of
+ * DNS-rebinding pages. The bearer-token check is src/api/token.ts (shared with FMZ and /metrics).
  */
-import { tokenMatches } from '../token.js';
 import type { Clock } from '../../core/clock.js';
 import { TokenBucket } from '../../venue/token-bucket.js';
 
@@ -47,14 +46,6 @@ export class ClientBuckets {
     return this.buckets.size;
   }
 }
-
-/** Constant-time check of `Authorization: Bearer <token>` (both sides hashed to equal lengths). */
-export function bearerMatches(header: string | undefined, tokenDigest: Buffer): boolean {
-  const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header ?? '');
-  return tokenMatches(m ? m[1] : '', tokenDigest) && m !== null;
-}
-
-export { tokenDigest } from '../token.js';
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 

@@ -14,15 +14,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { systemClock, type Clock } from '../../core/clock.js';
 import { asDeskgateError, dgError, isDeskgateError, type DeskgateError } from '../../core/errors.js';
 import type { GatewayPort } from '../gateway-port.js';
-import {
-  ClientBuckets,
-  DEFAULT_RATE_LIMIT,
-  bearerMatches,
-  hostName,
-  isLoopbackHost,
-  tokenDigest,
-  type ClientRateLimit,
-} from './guards.js';
+import { bearerAuthorized, bearerDigest } from '../token.js';
+import { ClientBuckets, DEFAULT_RATE_LIMIT, hostName, isLoopbackHost, type ClientRateLimit } from './guards.js';
 import type { LedgerAccess } from './ledger-access.js';
 import { buildOpenApi, docsPage, type ExtraPath } from './openapi.js';
 import { errorsPage, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
@@ -109,7 +102,7 @@ export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? (() => {});
   const bodyLimit = opts.bodyLimit ?? 64 << 10;
-  const digest = opts.token === undefined ? undefined : tokenDigest(opts.token);
+  const digest = opts.token === undefined ? undefined : bearerDigest(opts.token, 'HTTP API token');
   const buckets = new ClientBuckets(opts.rateLimit ?? DEFAULT_RATE_LIMIT, clock);
   const started = clock.now();
   const idPrefix = `h${randomBytes(4).toString('hex')}`;
@@ -224,7 +217,7 @@ export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
       void reply.header('retry-after', String(Math.ceil(wait / 1000)));
       return sendProblem(reply, req, dgError('DG_E_RATE_LIMITED', `per-client limit, next request in ${wait} ms`));
     }
-    if (digest && !publicPaths.has(req.url.split('?')[0]) && !bearerMatches(req.headers.authorization, digest)) {
+    if (digest && !publicPaths.has(req.url.split('?')[0]) && !bearerAuthorized(req.headers.authorization, digest)) {
       void reply.header('www-authenticate', 'Bearer');
       return sendProblem(reply, req, dgError('DG_E_API_BAD_TOKEN', 'Authorization: Bearer <token> required'));
     }

@@ -8,17 +8,20 @@
  * received {orderId, clientOid} · open {side, orderId, price, size, orderTime} · update {orderId,
  * size (new)} · match {side (taker), price, size (traded), remainSize (maker), takerOrderId,
  * makerOrderId, tradeId} · done {orderId, reason}. `sequence` is a number; `ts` / `orderTime`
- * are nanoseconds, written as bare JSON integers (ms × 10⁶ exceeds 2⁵³, so the frame is
- * serialised here, not by JSON.stringify of a number).
+ * are nanoseconds, written as bare JSON integers (ms × 10⁶ exceeds 2⁵³, so the time is held as a
+ * RawInteger and the frame serialised by toJsonText, not JSON.stringify).
+ *
+ * The subject and data come from the sim server's formatter (level3Message,
+ * src/venue/sim/server/topics/level3.ts); this file adds only the exact-digits time and the text.
  */
-import { fromUnits } from '../../core/decimal.js';
 import type { L3Event } from '../../core/events.js';
 import type { Instrument } from '../../core/instrument.js';
-import { nanos } from './rpc-json.js';
+import { LEVEL3_PREFIX, level3Message, type Level3Subject } from '../../venue/sim/server/topics/level3.js';
+import { nanos, type RawInteger } from './rpc-json.js';
 
-export const SPOT_LEVEL3_TOPIC = '/spotMarket/level3';
+export const SPOT_LEVEL3_TOPIC = LEVEL3_PREFIX;
 
-export type L3Subject = 'received' | 'open' | 'update' | 'match' | 'done';
+export type L3Subject = Level3Subject;
 
 export interface L3Frame {
   readonly subject: L3Subject;
@@ -29,91 +32,29 @@ export interface L3Frame {
   readonly text: string;
 }
 
-function field(k: string, v: string | number): string {
-  return `${JSON.stringify(k)}:${typeof v === 'number' ? String(v) : JSON.stringify(v)}`;
-}
-
-function raw(k: string, v: string): string {
-  return `${JSON.stringify(k)}:${v}`;
+/** `data` as JSON text: the ns times as bare digits, everything else as JSON.stringify writes it. */
+function dataText(data: Readonly<Record<string, string | number | RawInteger>>): string {
+  let text = '{';
+  let sep = '';
+  for (const k in data) {
+    const v = data[k];
+    const value = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' ? String(v) : v.digits;
+    text += `${sep}${JSON.stringify(k)}:${value}`;
+    sep = ',';
+  }
+  return `${text}}`;
 }
 
 /** The frame of one event, or undefined for events KuCoin does not send (noop). */
 export function l3Frame(inst: Instrument, e: L3Event): L3Frame | undefined {
-  const s = inst.native;
-  const topic = `${SPOT_LEVEL3_TOPIC}:${s}`;
-  const t = nanos(e.ts).digits;
-  let subject: L3Subject;
-  let fields: string[];
-  let orderIds: string[];
-  let clientOid: string | undefined;
-  switch (e.type) {
-    case 'received':
-      subject = 'received';
-      orderIds = [e.orderId];
-      clientOid = e.clientOid;
-      fields = [
-        field('symbol', s),
-        field('sequence', e.seq),
-        field('orderId', e.orderId),
-        field('clientOid', e.clientOid ?? ''),
-        raw('ts', t),
-      ];
-      break;
-    case 'open':
-      subject = 'open';
-      orderIds = [e.orderId];
-      fields = [
-        field('symbol', s),
-        field('sequence', e.seq),
-        field('side', e.side === 0 ? 'buy' : 'sell'),
-        field('orderId', e.orderId),
-        field('price', fromUnits(e.price, inst.price)),
-        field('size', fromUnits(e.size, inst.size)),
-        raw('orderTime', t),
-        raw('ts', t),
-      ];
-      break;
-    case 'change':
-      subject = 'update';
-      orderIds = [e.orderId];
-      fields = [
-        field('symbol', s),
-        field('sequence', e.seq),
-        field('orderId', e.orderId),
-        field('size', fromUnits(e.size, inst.size)),
-        raw('ts', t),
-      ];
-      break;
-    case 'match':
-      subject = 'match';
-      orderIds = [e.makerOrderId, e.takerOrderId];
-      fields = [
-        field('symbol', s),
-        field('sequence', e.seq),
-        field('side', e.takerSide === 0 ? 'buy' : 'sell'),
-        field('price', fromUnits(e.price, inst.price)),
-        field('size', fromUnits(e.size, inst.size)),
-        field('remainSize', fromUnits(e.remaining ?? 0, inst.size)),
-        field('takerOrderId', e.takerOrderId),
-        field('makerOrderId', e.makerOrderId),
-        field('tradeId', e.tradeId ?? String(e.seq)),
-        raw('ts', t),
-      ];
-      break;
-    case 'done':
-      subject = 'done';
-      orderIds = [e.orderId];
-      fields = [
-        field('symbol', s),
-        field('sequence', e.seq),
-        field('reason', e.reason),
-        field('orderId', e.orderId),
-        raw('ts', t),
-      ];
-      break;
-    default:
-      return undefined;
-  }
-  const text = `{"type":"message","topic":${JSON.stringify(topic)},"subject":"${subject}","data":{${fields.join(',')}}}`;
-  return { subject, orderIds, clientOid, text };
+  const m = level3Message(inst, e, nanos);
+  if (!m) return undefined;
+  const topic = `${SPOT_LEVEL3_TOPIC}:${inst.native}`;
+  const text = `{"type":"message","topic":${JSON.stringify(topic)},"subject":"${m.subject}","data":${dataText(m.data)}}`;
+  return {
+    subject: m.subject,
+    orderIds: e.type === 'match' ? [e.makerOrderId, e.takerOrderId] : 'orderId' in e ? [e.orderId] : [],
+    clientOid: e.type === 'received' ? e.clientOid : undefined,
+    text,
+  };
 }

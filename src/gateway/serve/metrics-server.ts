@@ -4,7 +4,7 @@
  * REST API is disabled. Bearer token checked when configured.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { bearerOk } from '../../api/fmz/server.js';
+import { bearerAuthorized, bearerDigest } from '../../api/token.js';
 import type { ServeMetrics } from './metrics.js';
 
 export interface MetricsServer {
@@ -20,9 +20,10 @@ export async function startMetricsServer(o: {
   token?: string;
   health: () => Record<string, unknown>;
 }): Promise<MetricsServer> {
+  const digest = o.token === undefined ? undefined : bearerDigest(o.token);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (o.token !== undefined && !bearerOk(req.headers.authorization, o.token)) {
+    if (digest !== undefined && !bearerAuthorized(req.headers.authorization, digest)) {
       res
         .writeHead(401, { 'content-type': 'application/json' })
         .end('{"error":"Authorization: Bearer <token> required"}');
@@ -74,11 +75,12 @@ export async function startMetricsServer(o: {
  * /metrics itself and hands every other request to them unchanged. Returns an undo function.
  */
 export function mountMetrics(server: Server, metrics: ServeMetrics, token?: string): () => void {
+  const digest = token === undefined ? undefined : bearerDigest(token);
   const original = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
   const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
     if ((req.url ?? '').split('?')[0] === '/metrics' && req.method === 'GET') {
-      if (token !== undefined && !bearerOk(req.headers.authorization, token)) {
+      if (digest !== undefined && !bearerAuthorized(req.headers.authorization, digest)) {
         res
           .writeHead(401, { 'content-type': 'application/json' })
           .end('{"error":"Authorization: Bearer <token> required"}');
