@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { describeDealerConfig, loadDealerConfig, parseDealerConfig } from '../../src/api/dealer/dealer-config.js';
 import { startDealer } from '../../src/api/dealer/dealer-daemon.js';
 import { DealerOrderIds } from '../../src/api/dealer/order-ids.js';
-import { RotatingLog } from '../../src/api/dealer/rotating-log.js';
+import { RotatingLog } from '../../src/logging/rotating-log.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { makeHarness } from './dealer-harness.js';
 
@@ -44,21 +44,34 @@ describe('Dealer config (S0.1)', () => {
   });
 });
 
-describe('RotatingLog (S0.4)', () => {
-  it('rotates by period and deletes files older than max age', () => {
+describe('RotatingLog (S0.4), Dealer request log', () => {
+  // File names changed with the shared rotator: `dealer.20260101-000000.log` → `dealer-20260101T000000Z.log`.
+  it('rotates at period boundaries and deletes files older than max age', () => {
     const dir = path.join(tmp, 'logs');
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 0, 30));
     const log = new RotatingLog({ dir, prefix: 'dealer', rotateMs: 3_600_000, maxAgeMs: 2 * 3_600_000, clock });
-    log.write('a');
-    expect(path.basename(log.current)).toBe('dealer.20260101-000000.log');
-    clock.advance(3_600_000);
-    log.write('b');
-    expect(path.basename(log.current)).toBe('dealer.20260101-010000.log');
-    expect(readFileSync(log.current, 'utf8')).toBe('b\n');
-    writeFileSync(path.join(dir, 'other.txt'), 'keep');
-    clock.advance(3 * 3_600_000); // 04:30: the 00:00 period ended 3.5 h ago, the 01:00 one 2.5 h ago
-    log.write('c');
-    expect(readdirSync(dir).sort()).toEqual(['dealer.20260101-040000.log', 'other.txt']);
+    try {
+      log.write('a');
+      expect(path.basename(log.current)).toBe('dealer-20260101T000000Z.log');
+      clock.advance(29 * 60_000 + 59_999); // 00:59:59.999, still the first period
+      log.write('a2');
+      expect(path.basename(log.current)).toBe('dealer-20260101T000000Z.log');
+      const first = log.current;
+      clock.advance(1); // 01:00:00.000 exactly: the next period
+      log.write('b');
+      expect(path.basename(log.current)).toBe('dealer-20260101T010000Z.log');
+      expect(readFileSync(first, 'utf8')).toBe('a\na2\n'); // flushed into the old file at the rotation
+      log.flush();
+      expect(readFileSync(log.current, 'utf8')).toBe('b\n');
+      writeFileSync(path.join(dir, 'other.txt'), 'keep');
+      clock.advance(3 * 3_600_000 + 30 * 60_000); // 04:30: the 00:00 period ended 3.5 h ago, the 01:00 one 2.5 h ago
+      log.write('c');
+      expect(readdirSync(dir).sort()).toEqual(['dealer-20260101T040000Z.log', 'other.txt']);
+      expect(log.deleted).toBe(2);
+    } finally {
+      log.close();
+    }
+    expect(readFileSync(path.join(dir, 'dealer-20260101T040000Z.log'), 'utf8')).toBe('c\n');
   });
 });
 
@@ -93,6 +106,7 @@ describe('startDealer', () => {
       const r = await fetch(`http://127.0.0.1:${port}/api/v1/cancel-order?order_id=77`);
       expect(await r.json()).toMatchObject({ code: 404 });
       await new Promise((res) => setTimeout(res, 20));
+      expect(path.basename(d.log.current)).toMatch(/^dealer-\d{8}T\d{6}Z\.log$/);
       expect(existsSync(d.log.current)).toBe(true);
       const text = readFileSync(d.log.current, 'utf8');
       expect(text).toMatch(/GET \/api\/v1\/cancel-order\?order_id=77 http=200 code=404/);
@@ -100,5 +114,23 @@ describe('startDealer', () => {
       await d.close();
       await h.close();
     }
+  });
+
+  it('close flushes the request lines still in the batch', async () => {
+    const h = await makeHarness(6);
+    const dir = path.join(tmp, 'dlogs-close');
+    const cfg = parseDealerConfig({ port: 0, logs: { dir, rotate_time: '1h', max_age: '2h' } });
+    const d = await startDealer(cfg, h.port);
+    try {
+      d.log.write('last line before close'); // batched: not on disk before the end of this turn
+      expect(readFileSync(d.log.current, 'utf8')).not.toMatch(/last line/);
+    } finally {
+      await d.close();
+      await h.close();
+    }
+    const text = readFileSync(d.log.current, 'utf8');
+    expect(text).toMatch(/dealer listening on 127\.0\.0\.1:\d+/);
+    expect(text).toMatch(/last line before close\n$/);
+    expect(d.log.write('after close')).toBe(false);
   });
 });

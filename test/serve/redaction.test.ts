@@ -143,6 +143,9 @@ describe('serve never logs secrets', () => {
     expect(all).toMatch(/"msg":"fmz call"/);
     expect(all).toMatch(/place-order http=200/);
     expect(all).toMatch(/deskgate serve stopped/);
+    // The last line before SIGTERM's close is in the file itself (flushed on close), not only on stdout.
+    expect(files.join('\n')).toMatch(/"msg":"deskgate serve stopped"/);
+    expect(readdirSync(logDir).every((f) => /^deskgate-\d{8}T\d{6}Z\.log$/.test(f))).toBe(true);
     for (const [name, value] of Object.entries({ ...SECRETS, ...FMZ_KEYS })) {
       const lines = all.split('\n').filter((l) => l.includes(value));
       expect(lines, `${name} leaked`).toEqual([]);

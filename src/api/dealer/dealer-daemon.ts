@@ -1,6 +1,7 @@
 /**
  * The Dealer daemon (S0.1–S0.5): one JSON config file → a DealerServer over a GatewayPort with a
- * time-rotated request log. The CLI (or any host process) builds the port — the embedded sim
+ * time-rotated request log (`<logs.dir>/dealer-<YYYYMMDDTHHMMSSZ period start>.log`, from
+ * src/logging/rotating-log.ts). The CLI (or any host process) builds the port — the embedded sim
  * (createVenuePort(SimVenue, createSimMarketData)) or a real venue — and calls this.
  *
  *   const cfg = loadDealerConfig('dealer.json');
@@ -11,11 +12,12 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import type { GatewayPort } from '../gateway-port.js';
 import type { DealerConfig } from './dealer-config.js';
 import { DealerServer } from './dealer-server.js';
-import { RotatingLog } from './rotating-log.js';
+import { RotatingLog } from '../../logging/rotating-log.js';
 
 export interface RunningDealer {
   readonly server: DealerServer;
   readonly log: RotatingLog;
+  /** Stops the server, then flushes and closes the log (the last request lines are kept). */
   close(): Promise<void>;
 }
 
@@ -41,8 +43,20 @@ export async function startDealer(
     log: (line) => log.write(line),
     ...(cfg.address !== undefined ? { address: cfg.address } : {}),
   });
-  await server.start();
+  try {
+    await server.start();
+  } catch (e) {
+    log.close();
+    throw e;
+  }
   const a = server.address();
   log.write(`${new Date(clock.now()).toISOString()} dealer listening on ${a.host}:${a.port} gateway=${port.name}`);
-  return { server, log, close: () => server.close() };
+  const close = async (): Promise<void> => {
+    try {
+      await server.close();
+    } finally {
+      log.close();
+    }
+  };
+  return { server, log, close };
 }

@@ -1,13 +1,14 @@
 /**
  * Structured logs of `deskgate serve` (spec S0.4, S1.7): pino into time-rotated files under
- * `<dataDir>/logs/` (LogRotator), optionally also stdout. Two layers keep secrets out: pino `redact`
- * paths (keys named like credentials) and a scrubber that replaces every configured secret value
- * (venue credentials, API token) wherever it appears in a line, whatever field carried it.
+ * `<dataDir>/logs/` (`deskgate-<period start>.log`, src/logging/rotating-log.ts), optionally also
+ * stdout. Two layers keep secrets out: pino `redact` paths (keys named like credentials) and a
+ * scrubber that replaces every configured secret value (venue credentials, API token) wherever it
+ * appears in a line, whatever field carried it.
  * Request bodies of FMZ and MOV are never logged by those servers.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
-import { LogRotator, type RotatorTimer } from './log-rotator.js';
+import { RotatingLog, type RotatorTimer } from '../../logging/rotating-log.js';
 
 export const REDACT_PATHS: readonly string[] = [
   'apiKey',
@@ -77,15 +78,17 @@ export interface ServeLogOptions {
 
 export interface ServeLog {
   readonly logger: Logger;
-  readonly rotator: LogRotator;
+  readonly rotator: RotatingLog;
   /** Scrub this value from every later line too. */
   addSecret(secret: string): void;
+  /** Flush the buffered lines into the file and close it (the last lines are never lost). */
   close(): void;
 }
 
 export function createServeLog(o: ServeLogOptions): ServeLog {
-  const rotator = new LogRotator({
+  const rotator = new RotatingLog({
     dir: o.dir,
+    prefix: 'deskgate',
     rotateMs: o.rotateMs,
     maxAgeMs: o.maxAgeMs,
     clock: o.clock,

@@ -21,7 +21,7 @@ import { RedisBus } from '../../bus/redis-bus.js';
 import { CcxtVenue } from '../../venue/ccxt/ccxt-venue.js';
 import { isLoopback, resolveSecret, type ServeConfig } from './config.js';
 import { startGateway, type Gateway } from './gateways.js';
-import type { RotatorTimer } from './log-rotator.js';
+import type { RotatorTimer } from '../../logging/rotating-log.js';
 import { createServeLog, scrubText, type ServeLog } from './logging.js';
 import { ServeMetrics } from './metrics.js';
 import { mountMetrics, startMetricsServer } from './metrics-server.js';
