@@ -8,8 +8,16 @@
  *
  * --url (default http://127.0.0.1:8080, or $DESKGATE_URL), --token (or $DESKGATE_TOKEN) when the
  * server has one. Refusals print the problem's stable code and detail and exit 1.
+ *
+ * `start` always sends a client key (`clientAlgoId`): `--client-id <key>`, or one made for this
+ * invocation (`cli-<uuid>`). The POST is sent again once, with the same key, when the connection
+ * fails before an answer (the gateway may have started the parent); the gateway then answers with
+ * that parent instead of starting a second one. Re-running a start with the same `--client-id` is
+ * safe the same way (a different request under that key is refused: DG_E_ALGO_KEY_CONFLICT).
  */
+import { randomUUID } from 'node:crypto';
 import { Command, InvalidArgumentError } from 'commander';
+import { CLIENT_ALGO_ID_RE } from '../algo/service/start-request.js';
 import type { AlgoView } from '../algo/service/status-view.js';
 
 export interface AlgoCliIo {
@@ -34,6 +42,15 @@ interface StartOpts extends Common {
   seed?: string;
   param: string[];
   params?: string;
+  clientId?: string;
+}
+
+/** Pause before the one resend of a start whose connection failed. */
+const RESEND_AFTER_MS = 500;
+
+function clientIdArg(v: string): string {
+  if (!CLIENT_ALGO_ID_RE.test(v)) throw new InvalidArgumentError('1 to 64 characters of A-Z a-z 0-9 _ . : -');
+  return v;
 }
 
 function idArg(v: string): number {
@@ -77,21 +94,45 @@ function paramsOf(pairs: readonly string[], json: string | undefined): Record<st
   return out;
 }
 
+interface Answer<T> {
+  readonly status: number;
+  readonly body: T;
+}
+
 async function request<T>(o: Common, env: NodeJS.ProcessEnv, method: string, path: string, body?: unknown): Promise<T> {
+  return (await send<T>(o, env, method, path, body)).body;
+}
+
+/** `resend`: how many more times to send when the connection fails before any answer. */
+async function send<T>(
+  o: Common,
+  env: NodeJS.ProcessEnv,
+  method: string,
+  path: string,
+  body?: unknown,
+  resend = 0,
+): Promise<Answer<T>> {
   const base = (o.url ?? env.DESKGATE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '').replace(/\/v1$/, '');
   const token = o.token ?? env.DESKGATE_TOKEN;
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
-  try {
-    res = await fetch(`${base}${path}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-  } catch (e) {
-    throw new Error(`${base}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      break;
+    } catch (e) {
+      if (attempt < resend) {
+        await new Promise((r) => setTimeout(r, RESEND_AFTER_MS));
+        continue;
+      }
+      throw new Error(`${base}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
   }
   const text = await res.text();
   let parsed: unknown;
@@ -104,7 +145,7 @@ async function request<T>(o: Common, env: NodeJS.ProcessEnv, method: string, pat
     const p = parsed as { code?: string; detail?: string; title?: string } | undefined;
     throw new Error(`${p?.code ?? `HTTP ${res.status}`}: ${p?.detail ?? p?.title ?? text.slice(0, 200)}`);
   }
-  return parsed as T;
+  return { status: res.status, body: parsed as T };
 }
 
 /** One line per parent; with `children`, one more line per child. */
@@ -114,7 +155,7 @@ export function formatAlgo(v: AlgoView, children = false): string {
   const lines = [
     `#${v.id} ${v.mode} ${v.side} ${v.size} ${v.symbol} [${v.strategy}] ${v.status}${v.reason ? ` (${v.reason})` : ''}` +
       ` | filled ${v.filled}${avg}${sched} | round ${v.round}, ${v.openChildren} open` +
-      ` | ends ${new Date(v.endAt).toISOString()}`,
+      ` | ends ${new Date(v.endAt).toISOString()}${v.clientAlgoId ? ` | client id ${v.clientAlgoId}` : ''}`,
   ];
   const t = v.tca;
   if (children && t) {
@@ -164,6 +205,13 @@ export function registerAlgoCommand(program: Command, io: AlgoCliIo = { out: (t)
     .option('--seed <n>', 'seed of the round-interval draws')
     .option('--param <key=value>', 'a mode parameter (repeatable; dotted keys nest)', paramArg, [])
     .option('--params <json>', 'mode parameters as one JSON object')
+    .option(
+      '--client-id <key>',
+      'idempotency key (clientAlgoId, 1-64 of A-Z a-z 0-9 _ . : -): re-running with the same key and ' +
+        'request returns the parent it started instead of a second one (default: a new cli-<uuid> per ' +
+        'invocation, so the one automatic resend after a connection failure cannot double-start)',
+      clientIdArg,
+    )
     .action(async (o: StartOpts) => {
       const body: Record<string, unknown> = {
         symbol: o.symbol,
@@ -171,12 +219,15 @@ export function registerAlgoCommand(program: Command, io: AlgoCliIo = { out: (t)
         size: o.size,
         mode: o.mode,
         params: paramsOf(o.param, o.params),
+        clientAlgoId: o.clientId ?? `cli-${randomUUID()}`,
       };
       if (o.duration !== undefined) body.duration = o.duration;
       if (o.endAt !== undefined) body.endAt = /^\d+$/.test(o.endAt) ? Number(o.endAt) : o.endAt;
       if (o.strategy !== undefined) body.strategy = o.strategy;
       if (o.seed !== undefined) body.seed = Number(o.seed);
-      show(o, await request<AlgoView>(o, env, 'POST', '/v1/algos', body), true);
+      const r = await send<AlgoView>(o, env, 'POST', '/v1/algos', body, 1);
+      if (r.status === 200 && !o.json) io.out(`already started with client id ${String(body.clientAlgoId)}:\n`);
+      show(o, r.body, true);
     });
 
   common(cmd.command('status').description('Every parent, or one with its children'))

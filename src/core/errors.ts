@@ -181,6 +181,7 @@ export const ERRORS = {
   DG_E_ALGO_UNKNOWN: { status: 404, message: 'no algo with this id' },
   DG_E_ALGO_BAD_TRANSITION: { status: 409, message: 'algo cannot do this in its current status' },
   DG_E_ALGO_MARKET_UNAVAILABLE: { status: 503, message: 'market data for the algo is unavailable' },
+  DG_E_ALGO_KEY_CONFLICT: { status: 409, message: 'client algo id already started a parent with other parameters' },
 
   // --- serve: the `deskgate serve` daemon (config, listeners, kernel port) ---------------------
   DG_E_SERVE_CONFIG: { status: 400, message: 'serve configuration is invalid' },

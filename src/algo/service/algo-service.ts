@@ -2,6 +2,7 @@
  * The gateway's execution-algorithm service (issue #6 item 3; docs/algo-service.md): one per gateway.
  *
  *   start(raw) ─ validate (zod, instrument, strategy slot, funds) → journal `start` → AlgoRunner
+ *                (a known client key `clientAlgoId` returns its parent instead: start-key.ts)
  *   timers     ─ every tickMs: step each running parent that is due → journal its snapshot → events
  *   kernel     ─ order/fill outputs of children (parent number in the client id) → runner
  *   open()     ─ replay the service journal, rebuild each runner from its last snapshot with the
@@ -42,8 +43,24 @@ import { KernelExecutor, type CommandSink } from './kernel-executor.js';
 import { MarketTape, TRADE_WINDOW } from './market-tape.js';
 import { PortMarketSource } from './port-market-source.js';
 import { checkFunds, specOf, type Commitment } from './start-checks.js';
-import { parseStartRequest } from './start-request.js';
+import { pickClientAlgoId, startDifference } from './start-key.js';
+import { parseStartRequest, type StartRequest } from './start-request.js';
 import { algoView, type AlgoView } from './status-view.js';
+
+/** The journaled form of a start request (decimal strings as given; endAt / duration / seed when given). */
+function storedRequest(req: StartRequest, strategy: string, symbol: string): StoredRequest {
+  return {
+    strategy,
+    symbol,
+    side: req.side,
+    size: req.size,
+    mode: req.mode,
+    params: req.params,
+    ...(req.endAt !== undefined ? { endAt: req.endAt } : {}),
+    ...(req.durationMs !== undefined ? { durationMs: req.durationMs } : {}),
+    ...(req.seed !== undefined ? { seed: req.seed } : {}),
+  };
+}
 
 /** What the service needs of the kernel (GatewayKernel satisfies it). */
 export interface AlgoKernel extends CommandSink {
@@ -87,6 +104,17 @@ export type AlgoEvent =
   | { readonly type: 'status'; readonly id: number; readonly status: RunnerStatus; readonly view: AlgoView };
 
 export type AlgoListener = (e: AlgoEvent) => void;
+
+export interface StartOptions {
+  /** The REST `Idempotency-Key` header: the same key as body `clientAlgoId` (either, or both equal). */
+  readonly idempotencyKey?: string;
+}
+
+/** What a start did: started a parent (`created`), or found the one its client key had started. */
+export interface StartOutcome {
+  readonly view: AlgoView;
+  readonly created: boolean;
+}
 
 export interface OpenReport {
   /** Journal entries replayed. */
@@ -255,12 +283,20 @@ export class AlgoService {
 
   // ----- start ---------------------------------------------------------------------------------
 
+  /** submit() without the outcome flag: the parent's status view (new or found by its client key). */
+  async start(raw: unknown, opts: StartOptions = {}): Promise<ExecResult<AlgoView>> {
+    const r = await this.submit(raw, opts);
+    return r.ok ? { ok: true, value: r.value.view } : r;
+  }
+
   /**
-   * Validate and start one parent. Starts run one at a time, so two requests cannot both count on
-   * the same free funds.
+   * Validate and start one parent, or, when its client key (`clientAlgoId` / `opts.idempotencyKey`)
+   * already started one on this service's journal, return that parent (`created: false`) if the
+   * request is the same, DG_E_ALGO_KEY_CONFLICT if not. Starts run one at a time, so two requests
+   * cannot both count on the same free funds, and two with one key cannot both start.
    */
-  start(raw: unknown): Promise<ExecResult<AlgoView>> {
-    const run = this.starting.then(() => this.startOne(raw));
+  submit(raw: unknown, opts: StartOptions = {}): Promise<ExecResult<StartOutcome>> {
+    const run = this.starting.then(() => this.startOne(raw, opts));
     this.starting = run.then(
       () => undefined,
       () => undefined,
@@ -268,14 +304,21 @@ export class AlgoService {
     return run;
   }
 
-  private async startOne(raw: unknown): Promise<ExecResult<AlgoView>> {
+  private async startOne(raw: unknown, opts: StartOptions): Promise<ExecResult<StartOutcome>> {
     if (!this.opened) return execFail(dgError('DG_E_GATEWAY_NOT_READY', 'algo service is not open'));
-    if (this.kernel.phase !== 'live')
-      return execFail(dgError('DG_E_GATEWAY_NOT_READY', `kernel is ${this.kernel.phase}`));
     const parsed = parseStartRequest(raw);
     if (!parsed.ok) return parsed;
     const req = parsed.value;
+    const key = pickClientAlgoId(req.clientAlgoId, opts.idempotencyKey);
+    if (!key.ok) return key;
+    const clientAlgoId = key.value;
     const strategy = req.strategy ?? this.strategy;
+    // A known key answers from the journal, before any check that the first start changed the
+    // outcome of (its funds are committed, its end may have passed).
+    const prior = clientAlgoId === undefined ? undefined : this.store.byKey(clientAlgoId);
+    if (prior) return this.replay(prior, req, strategy);
+    if (this.kernel.phase !== 'live')
+      return execFail(dgError('DG_E_GATEWAY_NOT_READY', `kernel is ${this.kernel.phase}`));
     const ledger = this.kernel.state.requireLedger();
     const slot = ledger.slotOf(strategy);
     if (slot === undefined || slot < 2)
@@ -311,18 +354,20 @@ export class AlgoService {
     });
     if (funds) return execFail(funds);
 
-    const request: StoredRequest = {
-      strategy,
-      symbol: inst.symbol,
-      side: req.side,
-      size: req.size,
-      mode: req.mode,
-      params: req.params,
-    };
+    const request = storedRequest(req, strategy, inst.symbol);
     let rec: ParentRecord;
     try {
-      rec = this.store.start({ strategy, symbol: inst.symbol, request, spec: spec.value, createdAt: now });
+      rec = this.store.start({
+        strategy,
+        symbol: inst.symbol,
+        request,
+        spec: spec.value,
+        createdAt: now,
+        ...(clientAlgoId !== undefined ? { clientAlgoId } : {}),
+      });
     } catch (e) {
+      if (isDeskgateError(e) && e.code === 'DG_E_JOURNAL_DUPLICATE_KEY')
+        return execFail(dgError('DG_E_ALGO_KEY_CONFLICT', `clientAlgoId ${clientAlgoId} is already in the journal`));
       this.counters.journalErrors++;
       return execFail(isDeskgateError(e) ? e : dgError('DG_E_STORE', 'algo journal append failed'));
     }
@@ -331,9 +376,33 @@ export class AlgoService {
     this.parents.set(rec.id, l);
     this.persist(l, true);
     this.log(
-      `algo ${rec.id}: ${spec.value.params.mode} ${req.side} ${req.size} ${inst.symbol} for ${strategy}, ends ${new Date(spec.value.endAt).toISOString()}`,
+      `algo ${rec.id}: ${spec.value.params.mode} ${req.side} ${req.size} ${inst.symbol} for ${strategy}, ends ${new Date(spec.value.endAt).toISOString()}` +
+        (clientAlgoId !== undefined ? `, clientAlgoId ${clientAlgoId}` : ''),
     );
-    return { ok: true, value: this.viewOf(l) };
+    return { ok: true, value: { view: this.viewOf(l), created: true } };
+  }
+
+  /** A start whose client key is known: the same request gets its parent, another one a conflict. */
+  private replay(prior: ParentRecord, req: StartRequest, strategy: string): ExecResult<StartOutcome> {
+    const key = prior.clientAlgoId ?? '';
+    const symbol = this.resolve(req.symbol)?.symbol ?? req.symbol;
+    const differs = startDifference(prior.request, storedRequest(req, strategy, symbol));
+    if (differs !== undefined)
+      return execFail(
+        dgError(
+          'DG_E_ALGO_KEY_CONFLICT',
+          `clientAlgoId ${key} started algo ${prior.id}; this request's ${differs} differs`,
+        ),
+      );
+    const l = this.parents.get(prior.id);
+    if (!l)
+      return execFail(
+        dgError(
+          'DG_E_ALGO_KEY_CONFLICT',
+          `clientAlgoId ${key} started algo ${prior.id}, whose ${prior.symbol} is no longer listed`,
+        ),
+      );
+    return { ok: true, value: { view: this.viewOf(l), created: false } };
   }
 
   private resolve(symbol: string): Instrument | undefined {
@@ -434,8 +503,11 @@ export class AlgoService {
     return r.ok ? r.value : null;
   }
 
-  list(): AlgoView[] {
-    return [...this.parents.values()].sort((a, b) => a.rec.id - b.rec.id).map((l) => this.viewOf(l));
+  /** Every parent, oldest first; with `filter.clientAlgoId`, the one its client key started (if any). */
+  list(filter: { clientAlgoId?: string } = {}): AlgoView[] {
+    let live = [...this.parents.values()];
+    if (filter.clientAlgoId !== undefined) live = live.filter((l) => l.rec.clientAlgoId === filter.clientAlgoId);
+    return live.sort((a, b) => a.rec.id - b.rec.id).map((l) => this.viewOf(l));
   }
 
   /** The runner snapshot of a parent (TCA, tests). */
@@ -448,6 +520,7 @@ export class AlgoService {
     return algoView({
       id: l.rec.id,
       strategy: l.rec.strategy,
+      clientAlgoId: l.rec.clientAlgoId,
       inst: l.inst,
       spec: l.rec.spec,
       createdAt: l.rec.createdAt,

@@ -3,7 +3,8 @@
  * `<dataDir>/<gateway>-algos.db`). The kernel journals every child order as a strategy command; this
  * file holds what the kernel does not know: the parents.
  *
- *   evt start     {id, strategy, symbol, request, spec, createdAt}   before the first child
+ *   evt start     {id, strategy, symbol, request, spec, createdAt,   before the first child
+ *                  clientAlgoId?}                                    (journal key algo-start:<clientAlgoId>)
  *   evt child     {id, clientId, tag, type, price?, size, at}        each child the kernel accepted
  *   evt state     {id, runner}                                       runner snapshot: each round, each status change
  *   evt control   {id, action, reason}                               operator pause / resume / cancel
@@ -12,14 +13,22 @@
  *
  * Parent numbers are allocated from `nextId`, journaled with the start, so a number is never
  * handed out twice, across restarts too.
+ *
+ * Versions (the snapshot's `version`; plain entries carry none and are read by either):
+ *   1  no client keys.
+ *   2  a start may carry the client's idempotency key `clientAlgoId` (and the request's endAt,
+ *      durationMs and seed, so a repeated start can be compared). A version-1 file reads as parents
+ *      without keys; its next compaction writes version 2. A snapshot newer than this build knows is
+ *      refused (DG_E_JOURNAL_SCHEMA) rather than misread.
  */
+import { dgError } from '../../core/errors.js';
 import type { Journal } from '../../store/journal.js';
 import type { JournalEntry } from '../../store/journal-entry.js';
 import type { RunnerSnapshot } from '../runner.js';
 import type { ChildTag, ParentSpec } from '../types.js';
 import { applyDelta, type TapeData, type TapeDelta } from './market-tape.js';
 
-export const ALGO_STORE_VERSION = 1;
+export const ALGO_STORE_VERSION = 2;
 
 /** A start request as accepted (decimal strings, the edge's view), kept for the status view. */
 export interface StoredRequest {
@@ -29,6 +38,10 @@ export interface StoredRequest {
   readonly size: string;
   readonly mode: string;
   readonly params: Record<string, unknown>;
+  /** As given (absent in version-1 records and when not given): compared when a start is repeated. */
+  readonly endAt?: number;
+  readonly durationMs?: number;
+  readonly seed?: number;
 }
 
 export interface StoredChild {
@@ -48,6 +61,8 @@ export interface ParentRecord {
   readonly request: StoredRequest;
   readonly spec: ParentSpec;
   readonly createdAt: number;
+  /** The client's idempotency key of the start, if it gave one (version 2). */
+  readonly clientAlgoId?: string;
   /** Latest runner snapshot (undefined until the first round). */
   runner: RunnerSnapshot | undefined;
   /** Every child the kernel accepted for this parent, by client id. */
@@ -57,7 +72,7 @@ export interface ParentRecord {
 }
 
 /** The journalled start of a parent: the record's fixed part. */
-type StartEntry = Pick<ParentRecord, 'id' | 'strategy' | 'symbol' | 'request' | 'spec' | 'createdAt'>;
+type StartEntry = Pick<ParentRecord, 'id' | 'strategy' | 'symbol' | 'request' | 'spec' | 'createdAt' | 'clientAlgoId'>;
 
 interface CompactState {
   readonly version: number;
@@ -74,6 +89,8 @@ const COMPACT_EVERY = 2000;
 
 export class AlgoStore {
   readonly parents = new Map<number, ParentRecord>();
+  /** clientAlgoId → parent number (the first parent journaled with it). */
+  private readonly keys = new Map<string, number>();
   private next = 1;
   private sinceCompact = 0;
 
@@ -87,13 +104,27 @@ export class AlgoStore {
   load(): { entries: number } {
     const rec = this.journal.recover({ onCorrupt: 'stop' });
     let entries = 0;
-    if (rec.snapshot) this.applyCompact(rec.snapshot.payload as CompactState);
+    if (rec.snapshot) {
+      const state = rec.snapshot.payload as CompactState;
+      if (typeof state?.version === 'number' && state.version > ALGO_STORE_VERSION)
+        throw dgError(
+          'DG_E_JOURNAL_SCHEMA',
+          `algo journal snapshot is version ${state.version}, this build reads up to ${ALGO_STORE_VERSION}`,
+        );
+      this.applyCompact(state);
+    }
     for (const e of rec.entries) {
       entries++;
       this.apply(e);
     }
     this.sinceCompact = entries;
     return { entries };
+  }
+
+  /** The parent started with this client key, if any. */
+  byKey(clientAlgoId: string): ParentRecord | undefined {
+    const id = this.keys.get(clientAlgoId);
+    return id === undefined ? undefined : this.parents.get(id);
   }
 
   /** The next parent number (not yet taken). */
@@ -106,9 +137,14 @@ export class AlgoStore {
     if (n >= this.next) this.next = n + 1;
   }
 
+  /**
+   * Journal a new parent. With a client key the entry carries the journal idempotency key
+   * `algo-start:<key>`, so the file itself refuses a second start with that key
+   * (DG_E_JOURNAL_DUPLICATE_KEY), compactions included.
+   */
   start(e: Omit<StartEntry, 'id'>): ParentRecord {
     const entry: StartEntry = { id: this.next, ...e };
-    this.append('start', entry);
+    this.append('start', entry, e.clientAlgoId === undefined ? undefined : `algo-start:${e.clientAlgoId}`);
     return this.parents.get(entry.id) as ParentRecord;
   }
 
@@ -128,9 +164,9 @@ export class AlgoStore {
     this.append('tape', { id, ...delta });
   }
 
-  private append(type: string, payload: unknown): void {
-    const seq = this.journal.append({ kind: 'evt', type, payload });
-    this.apply({ seq, ts: 0, kind: 'evt', type, key: null, payload });
+  private append(type: string, payload: unknown, key?: string): void {
+    const seq = this.journal.append({ kind: 'evt', type, payload, ...(key !== undefined ? { key } : {}) });
+    this.apply({ seq, ts: 0, kind: 'evt', type, key: key ?? null, payload });
     if (++this.sinceCompact >= COMPACT_EVERY) this.compact();
   }
 
@@ -146,6 +182,7 @@ export class AlgoStore {
         request: p.request,
         spec: p.spec,
         createdAt: p.createdAt,
+        ...(p.clientAlgoId !== undefined ? { clientAlgoId: p.clientAlgoId } : {}),
         runner: p.runner,
         children: [...p.children.values()],
         ...(p.tape ? { tape: p.tape } : {}),
@@ -158,6 +195,7 @@ export class AlgoStore {
 
   private applyCompact(s: CompactState): void {
     this.parents.clear();
+    this.keys.clear();
     this.next = s.nextId;
     for (const p of s.parents) {
       this.parents.set(p.id, {
@@ -167,11 +205,17 @@ export class AlgoStore {
         request: p.request,
         spec: p.spec,
         createdAt: p.createdAt,
+        ...(p.clientAlgoId !== undefined ? { clientAlgoId: p.clientAlgoId } : {}),
         runner: p.runner,
         children: new Map(p.children.map((c) => [c.clientId, c])),
         tape: p.tape,
       });
+      this.index(p.id, p.clientAlgoId);
     }
+  }
+
+  private index(id: number, clientAlgoId: string | undefined): void {
+    if (clientAlgoId !== undefined && !this.keys.has(clientAlgoId)) this.keys.set(clientAlgoId, id);
   }
 
   private apply(e: JournalEntry): void {
@@ -189,10 +233,12 @@ export class AlgoStore {
           request: s.request,
           spec: s.spec,
           createdAt: s.createdAt,
+          ...(typeof s.clientAlgoId === 'string' ? { clientAlgoId: s.clientAlgoId } : {}),
           runner: undefined,
           children: new Map(),
           tape: undefined,
         });
+        this.index(id, typeof s.clientAlgoId === 'string' ? s.clientAlgoId : undefined);
         if (id >= this.next) this.next = id + 1;
         return;
       }

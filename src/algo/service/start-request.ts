@@ -3,19 +3,28 @@
  *
  *   { "symbol": "BTC-USDT", "side": "buy", "size": "0.5", "mode": "progressive",
  *     "duration": "30m" | "endAt": 1767225600000 | "endAt": "2026-01-01T00:00:00Z",
- *     "strategy": "algo", "params": { … per-mode thresholds, see docs/algo.md }, "seed": 7 }
+ *     "strategy": "algo", "params": { … per-mode thresholds, see docs/algo.md }, "seed": 7,
+ *     "clientAlgoId": "desk1:twap-0042" }
  *
  * `strategy` is the ledger strategy whose slot funds the children (default: the service's, "algo").
  * `endAt` or `duration`, not both; aggressive and passive need one, progressive and iceberg default to
  * their maximum life (params.maxLifeMs, progressive 4 h) — src/algo/params.ts decides. Iceberg's
  * `params.displaySize` and `params.limitPrice` are decimals here (converted to lots / ticks by the
  * service). A failure is DG_E_ALGO_BAD_PARAMS naming the field.
+ *
+ * `clientAlgoId` is the client's idempotency key (1–64 of [A-Za-z0-9_.:-]; the REST header
+ * `Idempotency-Key` follows the same rule): a start repeated with a key the service already knows
+ * returns that parent instead of starting another (start-key.ts, algo-service.ts).
  */
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration.js';
 import { dgError } from '../../core/errors.js';
 import { STRATEGY_RE } from '../../oms/client-order-id.js';
 import type { AlgoMode, ExecResult } from '../types.js';
+
+/** The client's idempotency key of a start: body `clientAlgoId` or header `Idempotency-Key`. */
+export const CLIENT_ALGO_ID_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
+export const clientAlgoIdSchema = z.string().regex(CLIENT_ALGO_ID_RE, '1 to 64 characters of A-Z a-z 0-9 _ . : -');
 
 const decimal = z.union([
   z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal string'),
@@ -62,6 +71,7 @@ export const startRequestSchema = z
     duration: duration.optional(),
     params: z.record(z.string(), z.unknown()).default({}),
     seed: z.number().int().min(1).max(0xffff_ffff).optional(),
+    clientAlgoId: clientAlgoIdSchema.optional(),
   })
   .strict()
   .refine((r) => !(r.endAt !== undefined && r.duration !== undefined), {
@@ -81,6 +91,8 @@ export interface StartRequest {
   readonly durationMs: number | undefined;
   readonly params: Record<string, unknown>;
   readonly seed: number | undefined;
+  /** The client's idempotency key, if given in the body. */
+  readonly clientAlgoId: string | undefined;
 }
 
 export function parseStartRequest(raw: unknown): ExecResult<StartRequest> {
@@ -103,6 +115,7 @@ export function parseStartRequest(raw: unknown): ExecResult<StartRequest> {
       durationMs: v.duration,
       params: v.params,
       seed: v.seed,
+      clientAlgoId: v.clientAlgoId,
     },
   };
 }

@@ -38,6 +38,8 @@ export interface AlgoProgress {
 export interface AlgoView {
   readonly id: number;
   readonly strategy: string;
+  /** The client's idempotency key of the start (null when it gave none). */
+  readonly clientAlgoId: string | null;
   readonly symbol: string;
   readonly side: 'buy' | 'sell';
   readonly mode: AlgoMode;
@@ -62,6 +64,7 @@ export interface AlgoView {
 export interface ViewInput {
   readonly id: number;
   readonly strategy: string;
+  readonly clientAlgoId: string | undefined;
   readonly inst: Instrument;
   readonly spec: ParentSpec;
   readonly createdAt: number;
@@ -97,6 +100,7 @@ export function algoView(v: ViewInput): AlgoView {
   return {
     id: v.id,
     strategy: v.strategy,
+    clientAlgoId: v.clientAlgoId ?? null,
     symbol: inst.symbol,
     side: spec.side,
     mode: spec.params.mode,

@@ -3,7 +3,8 @@
  * is given an algo service (the gateway's AlgoService):
  *
  *   POST /v1/algos                       start a parent order      → 201 the status view
- *   GET  /v1/algos                       every parent (newest last)
+ *                                        (a known clientAlgoId / Idempotency-Key → 200 its parent)
+ *   GET  /v1/algos?clientAlgoId=…        every parent (newest last), or the one with that key
  *   GET  /v1/algos/:id                   one parent, with its per-child table
  *   POST /v1/algos/:id/pause?reason=…    cancel its open children, stop its rounds
  *   POST /v1/algos/:id/resume
@@ -14,20 +15,21 @@
  */
 import { z } from 'zod';
 import type { ErrorCode } from '../../core/errors.js';
-import type { AlgoListener } from '../../algo/service/algo-service.js';
-import { startRequestSchema } from '../../algo/service/start-request.js';
+import type { AlgoListener, StartOptions, StartOutcome } from '../../algo/service/algo-service.js';
+import { clientAlgoIdSchema, startRequestSchema } from '../../algo/service/start-request.js';
 import type { AlgoView } from '../../algo/service/status-view.js';
 import type { ExecResult } from '../../algo/types.js';
 import { defineRoute, type RouteDef } from './route-def.js';
 
 /** What the routes and the `algos` stream channel need (AlgoService satisfies it). */
 export interface AlgoControl {
-  start(raw: unknown): Promise<ExecResult<AlgoView>>;
+  /** Start, or with a known client key return that parent (`created: false`). */
+  submit(raw: unknown, opts?: StartOptions): Promise<ExecResult<StartOutcome>>;
   pause(id: number, reason?: string): Promise<ExecResult<AlgoView>>;
   resume(id: number): Promise<ExecResult<AlgoView>>;
   cancel(id: number, reason?: string): Promise<ExecResult<AlgoView>>;
   status(id: number): ExecResult<AlgoView>;
-  list(): AlgoView[];
+  list(filter?: { clientAlgoId?: string }): AlgoView[];
   on(listener: AlgoListener): () => void;
 }
 
@@ -48,6 +50,7 @@ const tags = z.enum([
 export const algoViewSchema = z.object({
   id: z.number().int(),
   strategy: z.string(),
+  clientAlgoId: z.string().nullable().describe('the client idempotency key of the start, null if none'),
   symbol: z.string(),
   side: z.enum(['buy', 'sell']),
   mode: z.enum(['progressive', 'aggressive', 'passive', 'iceberg']),
@@ -90,6 +93,13 @@ export const algoViewSchema = z.object({
 
 const idParams = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }).strict();
 const reasonQuery = z.object({ reason: z.string().min(1).max(200).optional() }).strict();
+const listQuery = z.object({ clientAlgoId: clientAlgoIdSchema.optional() }).strict();
+/** Node lower-cases header names; the header is `Idempotency-Key` in any case. */
+const startHeaders = z.object({
+  'idempotency-key': clientAlgoIdSchema
+    .optional()
+    .describe('Idempotency-Key: same rule and meaning as body clientAlgoId; both given must be equal'),
+});
 
 const START_ERRORS: ErrorCode[] = [
   'DG_E_ALGO_BAD_PARAMS',
@@ -99,6 +109,7 @@ const START_ERRORS: ErrorCode[] = [
   'DG_E_UNKNOWN_INSTRUMENT',
   'DG_E_GATEWAY_UNKNOWN_STRATEGY',
   'DG_E_LEDGER_INSUFFICIENT',
+  'DG_E_ALGO_KEY_CONFLICT',
 ];
 const CONTROL_ERRORS: ErrorCode[] = ['DG_E_ALGO_UNKNOWN', 'DG_E_ALGO_BAD_TRANSITION'];
 
@@ -112,25 +123,37 @@ export function algoRoutes(algos: AlgoControl): RouteDef[] {
     defineRoute({
       method: 'POST',
       url: '/v1/algos',
-      summary: 'Start an execution algorithm (TWAP progressive / aggressive / passive, iceberg)',
+      summary:
+        'Start an execution algorithm (TWAP progressive / aggressive / passive, iceberg); idempotent with ' +
+        'clientAlgoId or the Idempotency-Key header',
       tag: 'algos',
       body: startRequestSchema,
+      headers: startHeaders,
       response: algoViewSchema,
-      ok: { 201: 'the parent order, running' },
+      ok: {
+        201: 'the parent order, running',
+        200: 'the parent order this client key already started (same request: nothing new started)',
+      },
       errors: START_ERRORS,
-      async handle({ body }) {
-        return { status: 201, body: must(await algos.start(body)) };
+      async handle({ body, headers }) {
+        const key = headers['idempotency-key'];
+        const r = must(await algos.submit(body, key !== undefined ? { idempotencyKey: key } : {}));
+        return { status: r.created ? 201 : 200, body: r.view };
       },
     }),
     defineRoute({
       method: 'GET',
       url: '/v1/algos',
-      summary: 'Every parent order of this gateway',
+      summary: 'Every parent order of this gateway, or the one a client key started',
       tag: 'algos',
+      query: listQuery,
       response: z.array(algoViewSchema),
       ok: { 200: 'the parent orders, oldest first' },
-      async handle() {
-        return { status: 200, body: algos.list() };
+      async handle({ query }) {
+        return {
+          status: 200,
+          body: algos.list(query.clientAlgoId !== undefined ? { clientAlgoId: query.clientAlgoId } : {}),
+        };
       },
     }),
     defineRoute({

@@ -27,7 +27,7 @@ function outputSchema(s: z.ZodType): Json {
   return out;
 }
 
-function parameters(s: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
+function parameters(s: z.ZodType | undefined, where: 'path' | 'query' | 'header'): Json[] {
   if (!s) return [];
   const js = jsonSchema(s);
   const props = (js.properties ?? {}) as Record<string, Json>;
@@ -85,7 +85,11 @@ export function buildOpenApi(routes: readonly RouteDef[], extras: readonly Extra
       operationId: `${r.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       summary: r.summary,
       tags: [r.tag],
-      parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
+      parameters: [
+        ...parameters(r.params, 'path'),
+        ...parameters(r.query, 'query'),
+        ...parameters(r.headers, 'header'),
+      ],
       responses,
     };
     if (r.public) op.security = [];

@@ -9,10 +9,12 @@ import type { VenueResult } from '../../venue/venue.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
-export interface RouteInput<P, Q, B> {
+export interface RouteInput<P, Q, B, H = undefined> {
   readonly params: P;
   readonly query: Q;
   readonly body: B;
+  /** The request headers the route's `headers` schema names (lower-case keys), parsed. */
+  readonly headers: H;
   /** Client address (for logs). */
   readonly client: string;
 }
@@ -31,6 +33,8 @@ export interface RouteDef {
   readonly params?: z.ZodType;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
+  /** Request headers the route reads (an object schema, lower-case names; other headers are ignored). */
+  readonly headers?: z.ZodType;
   /** Success status → description (errors are documented once for all routes). */
   readonly ok: Readonly<Record<number, string>>;
   /** Schema of the success answer (OpenAPI). */
@@ -39,10 +43,10 @@ export interface RouteDef {
   readonly errors: readonly ErrorCode[];
   /** Served without the bearer token (health, docs). */
   readonly public?: boolean;
-  handle(input: RouteInput<unknown, unknown, unknown>): Promise<RouteAnswer>;
+  handle(input: RouteInput<unknown, unknown, unknown, unknown>): Promise<RouteAnswer>;
 }
 
-export function defineRoute<P = undefined, Q = undefined, B = undefined>(r: {
+export function defineRoute<P = undefined, Q = undefined, B = undefined, H = undefined>(r: {
   method: HttpMethod;
   url: string;
   summary: string;
@@ -50,11 +54,12 @@ export function defineRoute<P = undefined, Q = undefined, B = undefined>(r: {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  headers?: z.ZodType<H>;
   ok: Record<number, string>;
   response?: z.ZodType;
   errors?: ErrorCode[];
   public?: boolean;
-  handle(input: RouteInput<P, Q, B>): Promise<RouteAnswer>;
+  handle(input: RouteInput<P, Q, B, H>): Promise<RouteAnswer>;
 }): RouteDef {
   return {
     ...r,

@@ -259,6 +259,7 @@ export async function startHttpApi(opts: HttpApiOptions): Promise<HttpApi> {
           params: parse(r.params, req.params, 'path'),
           query: parse(r.query, req.query, 'query'),
           body: parse(r.body, req.body, 'body'),
+          headers: parse(r.headers, req.headers, 'header'),
           client: req.ip,
         };
         const out = await r.handle(input);
