@@ -9,7 +9,7 @@
  * against `Authorization: Bearer …`). Request bodies are never logged; the request's keys are
  * redacted from every error message and log line (S1.7).
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import http from 'node:http';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { asDeskgateError, dgError, isDeskgateError, type DeskgateError } from '../../core/errors.js';
@@ -43,7 +43,8 @@ export interface FmzServerOptions {
 export interface FmzServer {
   readonly url: string;
   readonly port: number;
-  readonly app: FastifyInstance;
+  /** The node:http server (for metrics instrumentation). */
+  readonly server: http.Server;
   /** The ccxt accounts pool (undefined with `ccxt: false`). */
   readonly pool: CcxtPool | undefined;
   close(): Promise<void>;
@@ -83,35 +84,89 @@ export async function startFmzServer(opts: FmzServerOptions = {}): Promise<FmzSe
   const pool = opts.ccxt === false ? undefined : new CcxtPool(opts.ccxt ?? {});
   const bodyLimit = opts.bodyLimit ?? 1 << 20;
 
-  // Request logging off: each call is logged once below, by exchange and method, never its body.
-  const app = Fastify({
-    loggerInstance: log,
-    logController: new LogController({ disableRequestLogging: true }),
-    // Handlers log through `log` (never req.log): skip building a pino child per request.
-    childLoggerFactory: (logger) => logger,
-    bodyLimit,
-  });
   // Successful calls are logged at debug (off at the default level: a log line per call would cost
-  // more than the call itself); refused and failed calls at info / warn.
+  // more than the call itself); refused and failed calls at info / warn. Request bodies never are.
   const logCalls = log.isLevelEnabled('debug');
-  // The docker's bodies are JSON whatever the Content-Type says; parse them here so that malformed
-  // JSON gets an FMZ error reply, not fastify's.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((err: { code?: string; statusCode?: number }, _req, reply) => {
-    const e =
-      err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413
-        ? dgError('DG_E_API_TOO_LARGE', `limit ${bodyLimit} bytes`)
-        : dgError('DG_E_API_BAD_REQUEST', 'missing required parameters (unreadable request)');
-    void reply.code(200).send(fmzError(e));
+  // node:http directly, no framework: one route, and the ticker/depth hot path (bench `api`) spends
+  // most of its time in HTTP plumbing, which a router, hooks and a serializer per call would double.
+  const server = http.createServer({ maxHeaderSize: 16 << 10 }, (req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const m = /^\/([^/]+)$/.exec(path);
+    if (req.method !== 'POST' || !m) {
+      const e =
+        req.method !== 'POST'
+          ? dgError('DG_E_API_NOT_POST', String(req.method).slice(0, 16))
+          : dgError('DG_E_API_UNKNOWN_EXCHANGE', 'the path names the exchange, e.g. /sim or /OKX');
+      discard(req, res, fmzError(e));
+      return;
+    }
+    let name: string;
+    try {
+      name = decodeURIComponent(m[1] ?? '');
+    } catch {
+      discard(req, res, fmzError(dgError('DG_E_API_UNKNOWN_EXCHANGE', 'bad exchange name')));
+      return;
+    }
+    if (authDigest !== undefined && !bearerAuthorized(req.headers.authorization, authDigest)) {
+      const e = dgError('DG_E_API_BAD_TOKEN', 'Authorization: Bearer <token> required');
+      log.warn({ exchange: name.slice(0, 64), code: e.code }, 'fmz request refused');
+      discard(req, res, fmzError(e), 401);
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > bodyLimit) {
+      discard(req, res, fmzError(dgError('DG_E_API_TOO_LARGE', `limit ${bodyLimit} bytes`)));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (c: Buffer) => {
+      if (refused) return;
+      size += c.length;
+      if (size > bodyLimit) {
+        refused = true;
+        chunks.length = 0;
+        send(res, fmzError(dgError('DG_E_API_TOO_LARGE', `limit ${bodyLimit} bytes`)), 200, true);
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (refused) return;
+      const body =
+        chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      const verb = req.headers['http-method'];
+      handle(name, body, typeof verb === 'string' ? verb : undefined).then(
+        (out) => send(res, out),
+        (e: unknown) => send(res, fmzError(asFmz(e, log, []))),
+      );
+    });
+    req.on('error', () => {
+      if (!res.headersSent && !refused) {
+        refused = true;
+        send(
+          res,
+          fmzError(dgError('DG_E_API_BAD_REQUEST', 'missing required parameters (unreadable request)')),
+          200,
+          true,
+        );
+      }
+    });
   });
-  app.setNotFoundHandler((req, reply) => {
-    const e =
-      req.method === 'POST'
-        ? dgError('DG_E_API_UNKNOWN_EXCHANGE', 'the path names the exchange, e.g. /sim or /OKX')
-        : dgError('DG_E_API_NOT_POST', req.method);
-    void reply.code(200).send(fmzError(e));
+  // A malformed request line or header block: FMZ's error form, then the connection is closed.
+  server.on('clientError', (_err, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const json = JSON.stringify(
+      fmzError(dgError('DG_E_API_BAD_REQUEST', 'missing required parameters (unreadable request)')),
+    );
+    socket.end(
+      `HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\nconnection: close\r\n\r\n${json}`,
+    );
   });
 
   async function resolve(name: string, accessKey: string, secretKey: string): Promise<FmzTarget> {
@@ -122,24 +177,18 @@ export async function startFmzServer(opts: FmzServerOptions = {}): Promise<FmzSe
     return pool.target(id, accessKey, secretKey, parseCredentials(accessKey, secretKey));
   }
 
-  async function handle(req: FastifyRequest<{ Params: { exchange: string } }>, reply: FastifyReply): Promise<void> {
+  /** One FMZ call: the reply object (`{data…}` or `{error}`), never a throw for the caller's input. */
+  async function handle(name: string, raw: string, verb: string | undefined): Promise<FmzReply> {
     const started = logCalls ? clock.now() : 0;
-    const name = req.params.exchange;
     let keys: Envelope | undefined;
     let method = '';
     let out: FmzReply;
     let code: string | undefined;
     try {
-      if (authDigest !== undefined && !bearerAuthorized(req.headers.authorization, authDigest)) {
-        const e = dgError('DG_E_API_BAD_TOKEN', 'Authorization: Bearer <token> required');
-        log.warn({ exchange: name.slice(0, 64), code: e.code }, 'fmz request refused');
-        await reply.code(401).send(fmzError(e));
-        return;
-      }
       if (!NAME_RE.test(name)) throw dgError('DG_E_API_UNKNOWN_EXCHANGE', 'bad exchange name');
       let body: unknown;
       try {
-        body = JSON.parse(typeof req.body === 'string' ? req.body : '');
+        body = JSON.parse(raw);
       } catch {
         throw dgError('DG_E_API_BAD_REQUEST', 'missing required parameters (body is not JSON)');
       }
@@ -149,8 +198,7 @@ export async function startFmzServer(opts: FmzServerOptions = {}): Promise<FmzSe
       const { access_key: ak, secret_key: sk } = keys;
       method = keys.method;
       const target = await resolve(name, ak, sk);
-      const verb = req.headers['http-method'];
-      out = await callFmzMethod(target, method, keys.params, typeof verb === 'string' ? verb : undefined, callOpts);
+      out = await callFmzMethod(target, method, keys.params, verb, callOpts);
     } catch (e) {
       // the request's keys are only needed (for redaction) when something is reported
       const secrets = keys ? secretsOf(keys.access_key, keys.secret_key) : [];
@@ -166,26 +214,52 @@ export async function startFmzServer(opts: FmzServerOptions = {}): Promise<FmzSe
         'fmz call',
       );
     }
-    await reply.code(200).header('content-type', 'application/json; charset=utf-8').send(out);
+    return out;
   }
   const callOpts = { clock, ...(opts.depthLimit !== undefined ? { depthLimit: opts.depthLimit } : {}) };
 
-  app.post<{ Params: { exchange: string } }>('/:exchange', handle);
-
-  await app.listen({ host, port: opts.port ?? 6666 });
-  const addr = app.server.address();
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: opts.port ?? 6666 }, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 6666);
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}`,
     port,
-    app: app as unknown as FastifyInstance,
+    server,
     pool,
     async close() {
-      await app.close();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeIdleConnections();
+      });
       await pool?.close();
     },
   };
+}
+
+/** Writes one JSON reply (HTTP 200 unless told: the docker reads the body). */
+function send(res: http.ServerResponse, out: unknown, status = 200, close = false): void {
+  if (res.headersSent || res.destroyed) return;
+  const json = JSON.stringify(out);
+  const headers: http.OutgoingHttpHeaders = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+  };
+  if (close) headers.connection = 'close';
+  res.writeHead(status, headers);
+  res.end(json);
+}
+
+/** Replies without reading the body (what was sent is drained, not kept). */
+function discard(req: http.IncomingMessage, res: http.ServerResponse, out: unknown, status = 200): void {
+  req.resume();
+  send(res, out, status, req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 }
 
 function asFmz(e: unknown, log: Logger, secrets: readonly string[]): DeskgateError {

@@ -175,7 +175,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
         clock,
       });
       closers.push(() => fmz.close());
-      metrics.instrument('fmz', fmz.app.server);
+      metrics.instrument('fmz', fmz.server);
       listeners.push({
         name: 'fmz',
         url: `${fmz.url}/${primary.name}`,
