@@ -138,7 +138,8 @@ class Conn {
   }
 }
 
-function requestBytes(t: LoadTarget): Buffer {
+/** The request as sent on the wire (keep-alive, Content-Length). */
+export function requestBytes(t: LoadTarget): Buffer {
   const body = Buffer.from(t.body);
   return Buffer.concat([
     Buffer.from(
@@ -160,12 +161,22 @@ function okReply(status: number, body: Buffer): boolean {
   return status === 200 && body.subarray(0, DATA_PREFIX.length).equals(DATA_PREFIX);
 }
 
-function percentile(sorted: Float64Array, q: number): number {
+export function percentile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 }
 
-function round3(x: number): number {
+/** p50 / p99 / p99.9 / max (ms, 3 decimals) of sorted latencies. */
+export function latencySummary(sorted: Float64Array): { p50: number; p99: number; p999: number; max: number } {
+  return {
+    p50: round3(percentile(sorted, 0.5)),
+    p99: round3(percentile(sorted, 0.99)),
+    p999: round3(percentile(sorted, 0.999)),
+    max: round3(sorted[sorted.length - 1] ?? NaN),
+  };
+}
+
+export function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
@@ -241,10 +252,7 @@ export async function runClosed(job: ClosedJob): Promise<LoadResult> {
     rateLimited,
     elapsedMs: round3(elapsedMs),
     rps: Math.round((requests / elapsedMs) * 1000),
-    p50: round3(percentile(sorted, 0.5)),
-    p99: round3(percentile(sorted, 0.99)),
-    p999: round3(percentile(sorted, 0.999)),
-    max: round3(sorted[sorted.length - 1] ?? NaN),
+    ...latencySummary(sorted),
     sendLagP99: 0,
     serviceP99: round3(percentile(sorted, 0.99)),
     connectionsUsed: conns.length,
@@ -359,10 +367,7 @@ export async function runOpen(job: OpenJob): Promise<LoadResult> {
     rateLimited,
     elapsedMs: job.durationMs,
     rps: Math.round((requests / job.durationMs) * 1000),
-    p50: round3(percentile(sorted, 0.5)),
-    p99: round3(percentile(sorted, 0.99)),
-    p999: round3(percentile(sorted, 0.999)),
-    max: round3(sorted[sorted.length - 1] ?? NaN),
+    ...latencySummary(sorted),
     sendLagP99: round3(percentile(Float64Array.from(lag).sort(), 0.99)),
     serviceP99: round3(percentile(Float64Array.from(service).sort(), 0.99)),
     connectionsUsed: all.length,

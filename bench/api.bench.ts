@@ -15,7 +15,11 @@
  *   baseline  bench/api/baseline-proc.ts: the baseline alone in its own process. It keeps a
  *             keep-alive connection pool to the venue (the seed plugin opens a new connection per
  *             call with urllib: the pool is an advantage given to the baseline).
- *   load      bench/api-load.ts: the load generator (raw-socket HTTP/1.1 keep-alive client).
+ *   load      bench/api/loadgen.c: the load generator, native (built with the machine's C compiler on
+ *             first use, bench/api/loadgen.ts): HTTP/1.1 keep-alive over raw sockets, open-loop sends
+ *             timed to tens of microseconds by epoll_pwait2 with a nanosecond timeout. Node's timers
+ *             (bench/api-load.ts, API_BENCH_GENERATOR=node) add ~1 ms of send lag at p99, half the
+ *             p99 budget, and take a core from the servers in the closed loop.
  *
  * Two venues, each measured in full (every figure below exists twice):
  *   emulated  (headline keys) the sim server's opt-in emulation: `latencyMs` API_BENCH_LATENCY_MS
@@ -56,6 +60,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { LoadJob, LoadResult, LoadTarget } from './api-load.js';
+import { NativeLoadGenerator } from './api/loadgen.js';
 import { Proc, type WindowStats } from './api/proc.js';
 import type { DeskgateInfo } from './api/deskgate-proc.js';
 import type { VenueArgs, VenueInfo } from './api/venue-proc.js';
@@ -71,6 +76,8 @@ const FLOW_RATE = Number(process.env.API_BENCH_FLOW_RATE ?? 200);
 const LIMITED_SECONDS = Number(process.env.API_BENCH_LIMITED_SECONDS ?? 31);
 const SYMBOL = 'BTC_USDT';
 const SPIN = process.env.API_BENCH_SPIN === '1';
+/** `native` (bench/api/loadgen.c, default) or `node` (bench/api-load.ts). */
+const GENERATOR = process.env.API_BENCH_GENERATOR ?? 'native';
 const SCENARIOS = (process.env.API_BENCH_SCENARIOS ?? 'emulated,loopback').split(',');
 /** Profiling: only these targets (comma list of fmzTicker,baseTicker,fmzDepth,baseDepth,floor,fmzOpen,floorOpen,baseOpen). */
 const ONLY = process.env.API_BENCH_ONLY?.split(',');
@@ -87,8 +94,14 @@ const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 const envelope = (method: string, params: Record<string, unknown>): string =>
   JSON.stringify({ access_key: 'bench', secret_key: 'bench', nonce: 1700000000000, method, params });
 
-/** The load generator (bench/api-load.ts) in its own process; its window marks go to `onMark`. */
-class LoadChild {
+/** What runs the load jobs: the native generator (default) or the Node one. */
+interface LoadGenerator {
+  run(job: LoadJob): Promise<LoadResult>;
+  close(): void;
+}
+
+/** The Node load generator (bench/api-load.ts) in its own process; its window marks go to `onMark`. */
+class LoadChild implements LoadGenerator {
   private readonly child: ChildProcess;
   constructor(private readonly onMark: (at: 'start' | 'end') => void) {
     this.child = fork(here('./api-load.ts'), ['api-load-child'], {
@@ -231,7 +244,7 @@ async function measureVenue(name: 'emulated' | 'loopback', log: (l: string) => v
   };
   const venue = new Proc<VenueInfo>('venue', here('./api/venue-proc.ts'), [JSON.stringify(vArgs)]);
   const procs: Partial<Procs> = { venue };
-  let load: LoadChild | undefined;
+  let load: LoadGenerator | undefined;
   try {
     const v = await venue.ready;
     const deskgate = new Proc<DeskgateInfo>('deskgate', here('./api/deskgate-proc.ts'), [
@@ -245,9 +258,10 @@ async function measureVenue(name: 'emulated' | 'loopback', log: (l: string) => v
     const [d, b] = await Promise.all([deskgate.ready, baseline.ready]);
     const servers = [venue, deskgate, baseline];
     const marks: Array<Promise<unknown>> = [];
-    load = new LoadChild((at) => {
+    const onMark = (at: 'start' | 'end'): void => {
       for (const p of servers) marks.push(p.call(at === 'start' ? 'markStart' : 'markEnd'));
-    });
+    };
+    load = GENERATOR === 'node' ? new LoadChild(onMark) : new NativeLoadGenerator(onMark);
     log(
       `[${name}] venue ${v.url} (latency ${vArgs.latencyMs} ms, public rate limit ${emulated ? 'KuCoin 2000/30 s' : 'off'}, ` +
         `flow ${FLOW_RATE} cmd/s); deskgate FMZ :${d.fmzPort}${d.path}, floor :${d.floorPort}; baseline :${b.port}${b.path}`,
@@ -465,6 +479,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
   envInfo.api_venue_loopback = 'latency 0, no rate limit (*_loopback keys)';
   envInfo.api_processes =
     'venue (engine+flow+KuCoin server) | deskgate (CcxtVenue WS-synced books + FMZ + floor) | baseline alone (keep-alive pool) | load generator';
+  envInfo.api_generator = GENERATOR === 'node' ? 'node (bench/api-load.ts)' : 'native (bench/api/loadgen.c)';
   envInfo.api_flow_cmds_per_s = FLOW_RATE;
   envInfo.loadavg_start = loadAvg();
   log(
