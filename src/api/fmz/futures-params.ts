@@ -3,9 +3,13 @@
  * arrive as strings ("20", "-1"); zod coerces what must be numbers and refuses the rest.
  */
 import { z } from 'zod';
+import { intOpt, symbol as requestSymbol, text as requestText } from './request.js';
 
-const text = z.union([z.string(), z.number()]).transform((v) => String(v).trim());
-const symbol = text.pipe(z.string().min(1).max(64));
+/** request.ts's `text`, trimmed: futures values are read without surrounding blanks. */
+const text = requestText.transform((s) => s.trim());
+/** A trimmed value of 1…64 characters (the string rule of request.ts's `symbol`): symbols, prices, amounts. */
+const short = text.pipe(requestSymbol.out);
+const symbol = short;
 
 /** A positive integer that may arrive as a string. */
 const posInt = (what: string, max: number) =>
@@ -18,18 +22,15 @@ const posInt = (what: string, max: number) =>
     return n;
   });
 
-/** An optional non-negative integer ("" / absent / 0 ⇒ undefined). */
+/** request.ts's `intOpt`, narrowed to non-negative ("" / absent / 0 ⇒ undefined), with its own message. */
 const optInt = z
   .union([z.string(), z.number()])
   .optional()
   .transform((v, ctx) => {
-    if (v === undefined || v === '') return undefined;
-    const n = typeof v === 'number' ? v : Number(v);
-    if (!Number.isInteger(n) || n < 0) {
-      ctx.addIssue({ code: 'custom', message: `not a non-negative integer: ${String(v).slice(0, 32)}` });
-      return z.NEVER;
-    }
-    return n === 0 ? undefined : n;
+    const r = intOpt.safeParse(v);
+    if (r.success && (r.data ?? 0) >= 0) return r.data === 0 ? undefined : r.data;
+    ctx.addIssue({ code: 'custom', message: `not a non-negative integer: ${String(v).slice(0, 32)}` });
+    return z.NEVER;
   });
 
 /** GetPositions(symbol?) / GetFundings(symbol?): a contract, a range (`USDT.swap`) or nothing. */
@@ -76,8 +77,8 @@ export const ContractTradeParams = z.object({
       .toLowerCase()
       .pipe(z.enum(['buy', 'sell', 'closebuy', 'closesell'])),
   ),
-  price: text.pipe(z.string().min(1).max(64)),
-  amount: text.pipe(z.string().min(1).max(64)),
+  price: short,
+  amount: short,
 });
 
 export const ContractDepthParams = z.object({ symbol, limit: optInt });

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { dgError } from '../../core/errors.js';
 
-const text = z.union([z.string(), z.number()]).transform((v) => String(v));
+export const text = z.union([z.string(), z.number()]).transform((v) => String(v));
 
 export const EnvelopeSchema = z.object({
   access_key: z.string().max(512),
@@ -52,7 +52,7 @@ export function parseEnvelope(body: unknown): { ok: true; value: Envelope } | { 
 }
 
 /** An integer that may arrive as a string; empty string or absent ⇒ undefined. */
-const intOpt = z
+export const intOpt = z
   .union([z.string(), z.number()])
   .optional()
   .transform((v, ctx) => {
@@ -65,7 +65,7 @@ const intOpt = z
     return n;
   });
 
-const symbol = text.pipe(z.string().min(1).max(64));
+export const symbol = text.pipe(z.string().min(1).max(64));
 
 export const SymbolParams = z.object({ symbol });
 export const DepthParams = z.object({ symbol, limit: intOpt });

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { parseDecimal } from '../../core/decimal.js';
 import { dgError, isDeskgateError } from '../../core/errors.js';
-import { parseDurationSeconds } from './duration.js';
+import { parseDurationSeconds } from '../../core/duration.js';
 import { Rng } from './rng.js';
 
 const decimalText = z.union([z.string(), z.number()]).transform((v, ctx) => {

@@ -3,7 +3,7 @@
  * bytes, whatever the thread count) and a self-contained HTML report with SVG charts.
  */
 import { esc, fanChart, histogram, htmlPage, lineChart } from '../report/svg.js';
-import { formatDuration } from './duration.js';
+import { formatDurationSeconds as formatDuration } from '../../core/duration.js';
 import type { Setup } from './setup.js';
 import type { Estimate, LossStats, SimStats } from './stats.js';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { dgError } from '../../core/errors.js';
 import type { MarketSource } from '../liquidity/source.js';
 import { candleSeries, parseCandlesCsv, type CandleSeries, type Ohlcv } from './candles.js';
-import { parseDurationSeconds } from './duration.js';
+import { parseDurationSeconds } from '../../core/duration.js';
 import type { ModelKind } from './models.js';
 import { runSimulation } from './pool.js';
 import { pairOf, parsePositions, randomPositions, type MarketInput, type Position } from './positions.js';

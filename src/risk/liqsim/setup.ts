@@ -5,7 +5,7 @@
  */
 import { dgError } from '../../core/errors.js';
 import { logReturns, realisedVol, type CandleSeries } from './candles.js';
-import { SECONDS_PER_YEAR } from './duration.js';
+import { SECONDS_PER_YEAR } from '../../core/duration.js';
 import { fitGarch, type GarchFit } from './garch.js';
 import type { SimConfig, SimPair, SimPosition } from './kernel.js';
 import type { ModelKind, ModelSpec } from './models.js';

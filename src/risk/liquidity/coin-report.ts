@@ -6,7 +6,7 @@
  * why — never a silently wrong number.
  */
 import { dgError, isDeskgateError } from '../../core/errors.js';
-import { parseDurationSeconds } from '../liqsim/duration.js';
+import { parseDurationSeconds } from '../../core/duration.js';
 import { depthWithin, exactBook, spreadBps, walkBook } from './book-math.js';
 import { Rational } from './rational.js';
 import { symbolFor, type MarketInfo, type MarketSource, type MarketType, type OhlcvRow } from './source.js';
