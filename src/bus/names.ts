@@ -3,7 +3,8 @@
  * NATS server without clashing.
  *
  *   Redis events      PUBLISH deskgate:<gateway>:evt:<type>
- *   Redis commands    LPUSH   deskgate:<gateway>:cmd            (the gateway BRPOPs it)
+ *   Redis commands    LPUSH   deskgate:<gateway>:cmd            (the gateway BLMOVEs it into …)
+ *   Redis in progress         deskgate:<gateway>:cmd:processing (… until its reply is pushed)
  *   Redis replies     LPUSH   deskgate:reply:<client id>        (the client BRPOPs it; expires)
  *   NATS events       deskgate.<gateway>.evt.<type>
  *   NATS commands     request/reply on deskgate.<gateway>.cmd
@@ -40,6 +41,8 @@ export const redisNames = {
   evt: (gateway: string, type: string): string => `deskgate:${checkGateway(gateway)}:evt:${checkEventType(type)}`,
   evtPattern: (gateway: string): string => `deskgate:${checkGateway(gateway)}:evt:*`,
   cmd: (gateway: string): string => `deskgate:${checkGateway(gateway)}:cmd`,
+  /** Requests the gateway has taken and not answered yet (re-handled when it starts). */
+  cmdProcessing: (gateway: string): string => `deskgate:${checkGateway(gateway)}:cmd:processing`,
 };
 
 export const natsNames = {

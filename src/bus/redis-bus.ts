@@ -5,11 +5,27 @@
  * (P)SUBSCRIBE those channels; pub/sub is fire-and-forget (a subscriber that is down misses events;
  * use NATS JetStream for durable order/fill history).
  *
- * Commands: the client LPUSHes the request JSON onto the list `deskgate:<gateway>:cmd`; the
- * gateway BRPOPs it (FIFO), handles commands one at a time, and replies with LPUSH onto the
- * request's `replyTo` key (`deskgate:reply:<client id>`) followed by PEXPIRE, in one MULTI. A request
- * whose `deadline` has passed is answered DG_E_BUS_EXPIRED without running. Unparseable requests
- * are answered when a usable id/replyTo can be recovered, counted otherwise; the loop goes on.
+ * Commands, at least once: the client LPUSHes the request JSON onto the list `deskgate:<gateway>:cmd`;
+ * the gateway takes the oldest with BLMOVE into `deskgate:<gateway>:cmd:processing`, handles
+ * commands one at a time, and answers in one MULTI: LPUSH of the reply onto the request's `replyTo`
+ * key (`deskgate:reply:<client id>`), PEXPIRE of that key, LREM of the request from the processing
+ * list. A request whose `deadline` has passed is answered DG_E_BUS_EXPIRED without running.
+ * Unparseable requests are answered when a usable id/replyTo can be recovered, counted otherwise;
+ * either way they leave the processing list and the loop goes on.
+ *
+ * Crash: a request stays in the processing list until its reply is pushed, so a gateway that dies
+ * between taking and answering loses nothing. When serveCommands starts (and after the blocking
+ * connection failed), before taking anything new, it re-handles what is left there, oldest first:
+ *   - past its deadline: answered DG_E_BUS_EXPIRED, not run now. It may have run before the crash;
+ *     the client has already given up with DG_E_BUS_TIMEOUT "taken by the gateway, outcome unknown"
+ *     and finds out with a `query` (order events also tell).
+ *   - otherwise it runs again, and the client, still waiting, gets its one reply a restart later.
+ *     The handler must be idempotent for that: the gateway kernel journals every bus request under
+ *     its `key` (or its request id) and answers a repeated place or cancel with the order's current
+ *     state, as if the first attempt had replied (gateway/command-handler.ts). A request that never
+ *     reached the journal simply runs for the first time.
+ * Reply and LREM are one MULTI, so a request is answered once. One server per gateway name: the
+ * processing list belongs to it (a second server would re-handle the first one's request in hand).
  */
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -21,13 +37,15 @@ import { checkEventType, checkGateway, redisNames } from './names.js';
 import { DEFAULT_REDIS_URL, openRedis } from './redis-connect.js';
 import { errorReply, parseEvent, parseRequest, type BusEvent, type CommandReply } from './wire.js';
 
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 export interface RedisBusOptions {
   readonly gateway: string;
   readonly url?: string;
   readonly clock?: Clock;
   /** Reply keys expire after this long if the client never reads them. Default 60 s. */
   readonly replyTtlMs?: number;
-  /** BRPOP block time; bounds how long close() waits. Default 1 s. */
+  /** BLMOVE block time; bounds how long close() waits. Default 1 s. */
   readonly blockSeconds?: number;
 }
 
@@ -42,6 +60,7 @@ export class RedisBus implements Bus {
   private readonly extra = new Set<Redis>();
   private readonly loops = new Set<Promise<void>>();
   private closed = false;
+  private redeliveredCount = 0;
 
   private constructor(
     private readonly pub: Redis,
@@ -98,20 +117,35 @@ export class RedisBus implements Bus {
   async serveCommands(handler: CommandHandler): Promise<Subscription> {
     const blk = await this.open('cmd');
     const key = redisNames.cmd(this.gateway);
+    const processing = redisNames.cmdProcessing(this.gateway);
     let stop = false;
+    const halted = (): boolean => stop || this.closed;
     const loop = (async () => {
-      while (!stop && !this.closed) {
-        let popped: [string, string] | null;
-        try {
-          popped = await blk.brpop(key, this.blockSeconds);
-        } catch (e) {
-          if (stop || this.closed) return;
-          this.errors.record(dgError('DG_E_BUS_UNAVAILABLE', e instanceof Error ? e.message : 'brpop'));
-          await new Promise((r) => setTimeout(r, 200));
+      // What a previous server (or this one, before a lost connection) took and never answered.
+      let recover = true;
+      while (!halted()) {
+        if (recover) {
+          try {
+            recover = !(await this.recover(processing, handler, halted));
+          } catch (e) {
+            this.errors.record(dgError('DG_E_BUS_UNAVAILABLE', e instanceof Error ? e.message : 'recover'));
+          }
+          if (recover && !halted()) await pause(200);
           continue;
         }
-        if (!popped) continue;
-        await this.handleOne(popped[1], handler);
+        let taken: string | null;
+        try {
+          taken = await blk.blmove(key, processing, 'RIGHT', 'LEFT', this.blockSeconds);
+        } catch (e) {
+          if (halted()) return;
+          this.errors.record(dgError('DG_E_BUS_UNAVAILABLE', e instanceof Error ? e.message : 'blmove'));
+          // The server may have moved a request whose answer never reached us: it is in the list.
+          recover = true;
+          await pause(200);
+          continue;
+        }
+        if (taken === null) continue;
+        if (!(await this.handleOne(taken, handler, processing))) recover = true;
       }
     })();
     this.loops.add(loop);
@@ -125,8 +159,25 @@ export class RedisBus implements Bus {
     };
   }
 
-  private async handleOne(raw: string, handler: CommandHandler): Promise<void> {
-    let reply: CommandReply;
+  /** Requests re-handled from the processing list since this bus connected. */
+  get redelivered(): number {
+    return this.redeliveredCount;
+  }
+
+  /** Re-handle the processing list, oldest (its tail) first. True when it was emptied. */
+  private async recover(processing: string, handler: CommandHandler, halted: () => boolean): Promise<boolean> {
+    const left = await this.pub.lrange(processing, 0, -1);
+    for (let i = left.length - 1; i >= 0; i--) {
+      if (halted()) return false;
+      this.redeliveredCount++;
+      if (!(await this.handleOne(left[i], handler, processing))) return false;
+    }
+    return true;
+  }
+
+  /** Handle one taken request and answer it; false if the answer could not be written (it stays taken). */
+  private async handleOne(raw: string, handler: CommandHandler, processing: string): Promise<boolean> {
+    let reply: CommandReply | undefined;
     let replyTo: string | undefined;
     const p = parseRequest(raw);
     if (!p.ok) {
@@ -134,18 +185,22 @@ export class RedisBus implements Bus {
       replyTo = p.replyTo;
       reply = errorReply(p.id ?? '', p.error);
     } else if (!p.request.replyTo) {
-      const e = dgError('DG_E_BUS_BAD_REQUEST', 'replyTo is required on Redis');
-      this.errors.record(e);
-      return;
+      this.errors.record(dgError('DG_E_BUS_BAD_REQUEST', 'replyTo is required on Redis'));
     } else {
       replyTo = p.request.replyTo;
       reply = await runRequest(p.request, handler, { gateway: this.gateway, transport: 'redis' }, this.clock);
     }
-    if (!replyTo) return;
+    const tx = this.pub.multi();
+    if (replyTo && reply) tx.lpush(replyTo, JSON.stringify(reply)).pexpire(replyTo, this.replyTtlMs);
+    tx.lrem(processing, 1, raw);
     try {
-      await this.pub.multi().lpush(replyTo, JSON.stringify(reply)).pexpire(replyTo, this.replyTtlMs).exec();
+      const res = await tx.exec();
+      if (!res) throw dgError('DG_E_BUS_UNAVAILABLE', 'reply transaction aborted');
+      for (const [err] of res) if (err) this.errors.record(asDeskgateError(err));
+      return true;
     } catch (e) {
       this.errors.record(asDeskgateError(e));
+      return false;
     }
   }
 

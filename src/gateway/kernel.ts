@@ -38,7 +38,7 @@ import {
 import { KernelState, type FillOut, type OrderOut } from './kernel-state.js';
 import { balanceEvent, fillEvent, orderEvent } from './publish.js';
 import { nodeGatewayTimers, type GatewayTimers } from './schedule.js';
-import { GatewayCommands } from './command-handler.js';
+import { GatewayCommands, requestKey } from './command-handler.js';
 import { RestFees } from './rest-fees.js';
 
 export interface GatewayKernelOptions {
@@ -249,8 +249,11 @@ export class GatewayKernel {
     return () => this.outputListeners.delete(listener);
   }
 
-  /** The command handler to serve on a bus: `bus.serveCommands(kernel.handler)`. */
-  readonly handler: CommandHandler = (cmd, payload, ctx) => this.command(cmd, payload, ctx.key);
+  /**
+   * The command handler to serve on a bus: `bus.serveCommands(kernel.handler)`. A request without an
+   * idempotency key is journaled under its request id, so a re-delivery is recognised (command-handler.ts).
+   */
+  readonly handler: CommandHandler = (cmd, payload, ctx) => this.command(cmd, payload, ctx.key ?? requestKey(ctx.id));
 
   instrument(name: string): Instrument | undefined {
     const i = this.bySymbol.get(name) ?? this.venue.instrument(name);
