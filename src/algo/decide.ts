@@ -6,14 +6,17 @@
  * Every round, in order:
  * 1. before startAt: nothing (wake at startAt);
  * 2. filled (filled ≥ size): cancel what is still open, done 'filled';
- * 3. at or past endAt: cancel every open child, done 'expired' — nothing is ever placed then;
- * 4. TWAP modes: the cancel rules (cancel-rules.ts); then, inside the finish-up window with
+ * 3. no child open and the remainder below the minimum order: done 'below-minimum' with the
+ *    remainder (below-minimum.ts) — at once, whatever the end time;
+ * 4. at or past endAt: cancel every open child, done 'expired' — nothing is ever placed then;
+ * 5. TWAP modes: the cancel rules (cancel-rules.ts); then, inside the finish-up window with
  *    mode 'take', only the finish-up rule (finish-up.ts); otherwise the mode's sub-logics
  *    (progressive.ts, aggressive.ts, passive.ts), sized by the schedule budgets (schedule.ts);
- * 5. iceberg: its slice logic (iceberg.ts), sized by the hard budget only.
+ * 6. iceberg: its slice logic (iceberg.ts), sized by the hard budget only.
  * Children the round places carry round = the returned state.round.
  */
 import type { AlgoAction, AlgoCoreState, Decision, DecideInput, ParentSpec, ScheduleParams } from './types.js';
+import { unfillableRemainder } from './below-minimum.js';
 import { sideBook } from './book-side.js';
 import { cancelRules } from './cancel-rules.js';
 import { Budget, clampNextAt, drawInterval, inFinishWindow } from './schedule.js';
@@ -54,6 +57,16 @@ export function decide(input: DecideInput): Decision {
   const round = state.round + 1;
   if (input.filled >= spec.size) {
     return { actions: cancelAllOpen(input), state: { ...state, round, nextAt: now }, done: true, doneReason: 'filled' };
+  }
+  const remainder = unfillableRemainder(spec, input.filled, input.children);
+  if (remainder !== undefined) {
+    return {
+      actions: [],
+      state: { ...state, round, nextAt: now },
+      done: true,
+      doneReason: 'below-minimum',
+      remainder,
+    };
   }
   if (now >= spec.endAt) {
     return {

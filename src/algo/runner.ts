@@ -12,10 +12,14 @@
  * - step() never throws: a market-source error or a venue disconnect pauses the parent with the
  *   reason, a place refused for want of funds (DG_E_LEDGER_INSUFFICIENT) pauses it too, other
  *   place/cancel errors are reported in the StepReport and the round carries on.
+ * A parent whose last open child has closed with a remainder below the instrument's minimum order
+ * is due at once (nextAt): its next round ends it, done 'below-minimum' with the remainder kept
+ * (`remainder`, in the snapshot too), rather than waiting for its end time to expire.
  * The snapshot is plain JSON; a runner restored from it makes the same decisions.
  */
 import type { Clock } from '../core/clock.js';
 import { asDeskgateError, dgError, type DeskgateError, type ErrorCode } from '../core/errors.js';
+import { unfillableRemainder } from './below-minimum.js';
 import { decide, initialState } from './decide.js';
 import type {
   AlgoAction,
@@ -36,7 +40,13 @@ export interface RunnerSnapshot {
   readonly children: ChildView[];
   readonly fills: ChildFill[];
   readonly status: RunnerStatus;
+  /** Status 'done': the core's DoneReason ('filled' | 'below-minimum' | 'expired'); else free text. */
   readonly reason?: string;
+  /**
+   * Only with status 'done' and reason 'below-minimum': the unfilled lots, below the instrument's
+   * minimum order (absent in snapshots journaled before this field existed, and in every other state).
+   */
+  readonly remainder?: number;
   readonly filled: number;
   readonly filledNotional: number;
 }
@@ -49,7 +59,13 @@ export type RunnerEvent =
       readonly placed: readonly string[];
       readonly cancelled: readonly string[];
     }
-  | { readonly type: 'status'; readonly status: RunnerStatus; readonly reason?: string }
+  | {
+      readonly type: 'status';
+      readonly status: RunnerStatus;
+      readonly reason?: string;
+      /** Done 'below-minimum': the unfilled lots. */
+      readonly remainder?: number;
+    }
   | { readonly type: 'placed'; readonly child: ChildView }
   | { readonly type: 'cancel-sent'; readonly clientId: string; readonly reason: string }
   | { readonly type: 'fill'; readonly fill: ChildFill }
@@ -126,6 +142,7 @@ export class AlgoRunner {
   private readonly earlyFills = new Map<string, ChildFill[]>();
   private statusValue: RunnerStatus = 'running';
   private reasonValue: string | undefined;
+  private remainderValue: number | undefined;
   private stepping = false;
 
   constructor(opts: RunnerOptions) {
@@ -144,7 +161,14 @@ export class AlgoRunner {
   get reason(): string | undefined {
     return this.reasonValue;
   }
+  /** Done 'below-minimum': the unfilled lots; undefined otherwise. */
+  get remainder(): number | undefined {
+    return this.remainderValue;
+  }
+  /** When the next round is due: the core's wish, or at once when only a below-minimum remainder is left. */
   get nextAt(): number {
+    if (this.statusValue === 'running' && unfillableRemainder(this.spec, this.filled, this.childList()) !== undefined)
+      return Math.min(this.state.nextAt, this.spec.startAt);
     return this.state.nextAt;
   }
   get filled(): number {
@@ -161,9 +185,12 @@ export class AlgoRunner {
   childViews(): ChildView[] {
     return [...this.children.values()].map((c) => ({ ...c.view }));
   }
+  private childList(): ChildView[] {
+    return [...this.children.values()].map((c) => c.view);
+  }
 
   async step(): Promise<StepReport> {
-    if (this.statusValue !== 'running' || this.stepping || this.clock.now() < this.state.nextAt) return this.idle();
+    if (this.statusValue !== 'running' || this.stepping || this.clock.now() < this.nextAt) return this.idle();
     this.stepping = true;
     try {
       return await this.runRound();
@@ -230,6 +257,7 @@ export class AlgoRunner {
       fills: this.fills.map((f) => ({ ...f })),
       status: this.statusValue,
       ...(this.reasonValue !== undefined ? { reason: this.reasonValue } : {}),
+      ...(this.remainderValue !== undefined ? { remainder: this.remainderValue } : {}),
       filled: this.filled,
       filledNotional: this.filledNotional,
     };
@@ -252,10 +280,16 @@ export class AlgoRunner {
     }
   }
 
-  private setStatus(status: RunnerStatus, reason: string | undefined): void {
+  private setStatus(status: RunnerStatus, reason: string | undefined, remainder?: number): void {
     this.statusValue = status;
     this.reasonValue = reason;
-    this.emit(reason === undefined ? { type: 'status', status } : { type: 'status', status, reason });
+    this.remainderValue = remainder;
+    this.emit({
+      type: 'status',
+      status,
+      ...(reason !== undefined ? { reason } : {}),
+      ...(remainder !== undefined ? { remainder } : {}),
+    });
   }
 
   private async runRound(): Promise<StepReport> {
@@ -348,7 +382,7 @@ export class AlgoRunner {
     }
     this.emit({ type: 'round', round, at: snap.now, placed, cancelled });
     if (decision.done && this.statusValue === 'running') {
-      this.setStatus('done', decision.doneReason ?? 'filled');
+      this.setStatus('done', decision.doneReason ?? 'filled', decision.remainder);
     }
     return report(round);
   }
@@ -463,6 +497,8 @@ export class AlgoRunner {
     this.state = { ...s.state };
     this.statusValue = s.status;
     this.reasonValue = s.reason;
+    // Older snapshots carry no remainder; a live parent stuck below the minimum ends at its next round.
+    this.remainderValue = s.status === 'done' && typeof s.remainder === 'number' ? s.remainder : undefined;
     for (const v of s.children) {
       this.children.set(v.clientId, {
         view: { ...v },

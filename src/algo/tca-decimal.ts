@@ -1,8 +1,11 @@
 /**
- * Decimal strings for the TCA's user-facing figures. Prices the TCA derives (average prices,
- * mids, TWAP, VWAP) are ratios of integers in ticks, so they are not always on the tick grid:
- * they are formatted from the exact rational (numerator / denominator ticks) rounded half away
- * from zero to `extraDigits` decimal places finer than the tick. Sums of fees are exact.
+ * Decimal strings for the algos' user-facing figures (the TCA and the status view). Prices that
+ * are derived (average prices, mids, TWAP, VWAP) are ratios of integers in ticks, so they are not
+ * always on the tick grid: they are formatted from the exact rational (numerator / denominator
+ * ticks, bigint arithmetic, no float) rounded half away from zero to TCA_EXTRA_DIGITS decimal
+ * places finer than the tick, trailing zeros dropped (an average on the grid prints as a price).
+ * `averagePriceText` is the one format of an average fill price: the parent's and each child's in
+ * the status view and in the TCA. Sums of fees are exact.
  */
 import { divRound, formatScaled, parseDecimal, type Increment } from '../core/decimal.js';
 
@@ -36,6 +39,14 @@ export function formatTickRatio(r: TickRatio, inc: Increment, extraDigits = TCA_
   // value = num/den × step × 10^-decimals; scaled to 10^-places: num × step × 10^extra / den
   const scaledNum = r.num * BigInt(inc.step) * 10n ** BigInt(extraDigits);
   return formatScaled(divRound(scaledNum, r.den), places);
+}
+
+/**
+ * An average fill price, Σ price×lots / Σ lots (ticks), as a decimal string of `inc` (the price
+ * grid) with TCA_EXTRA_DIGITS more places, rounded half away from zero; null without a fill.
+ */
+export function averagePriceText(notional: number | bigint, filled: number, inc: Increment): string | null {
+  return filled > 0 ? formatTickRatio(ratio(notional, filled), inc) : null;
 }
 
 /** Exact sum of decimal strings. */

@@ -8,16 +8,22 @@
  *   slippageBps       = s·(avg − arrival)/arrival·1e4                      (filled part only)
  *   shortfallBps      = executionCostBps + opportunityCostBps + feesBps    (of size × arrival)
  *   executionCostBps  = s·Σ(pᵢ − arrival)·qᵢ / (arrival·size)·1e4
- *   opportunityCostBps= s·(endMid − arrival)·(size − filled) / (arrival·size)·1e4
+ *   opportunityCostBps= s·(endMid − arrival)·(size − filled − unfillable) / (arrival·size)·1e4
+ *   unfillableCostBps = s·(endMid − arrival)·unfillable / (arrival·size)·1e4  (NOT in shortfallBps)
  *   feesBps           = fees(quote) / (arrival·size in quote)·1e4
  *   vsTwapBps / vsVwapBps = s·(avg − benchmark)/benchmark·1e4
+ *
+ * `unfillable` is the remainder of a parent that ended done 'below-minimum': lots below the
+ * instrument's minimum order, which no child could ever have been placed for. It is not counted
+ * as an opportunity cost (nothing the algo did or waited for left it unfilled); it is reported on
+ * its own, lots and the same mark at the end mid, so a reader can add it back.
  *
  * Prices are ticks, sizes lots (the parent's instrument); fees are quote-currency decimal strings.
  */
 import { increment, type Increment } from '../core/decimal.js';
 import { dgError, isDeskgateError } from '../core/errors.js';
 import type { AlgoSideText, ChildFill, ChildTag, ChildView, ExecResult } from './types.js';
-import { formatTickRatio, ratio, ratioOfFloat, sumDecimals, type TickRatio } from './tca-decimal.js';
+import { averagePriceText, formatTickRatio, ratio, ratioOfFloat, sumDecimals } from './tca-decimal.js';
 
 /** The market mid at a moment (ticks; half ticks happen). */
 export interface MidSample {
@@ -55,6 +61,11 @@ export interface TcaInput {
   readonly lotSize: string;
   /** Points of the schedule-error grid (default 100). */
   readonly scheduleSamples?: number;
+  /**
+   * Lots of the unfilled remainder that were below the instrument's minimum order when the parent
+   * ended (done 'below-minimum'); default 0. At most size − filled.
+   */
+  readonly unfillable?: number;
 }
 
 export type TcaChildState = 'open' | 'cancelling' | 'filled' | 'partial' | 'unfilled';
@@ -94,7 +105,12 @@ export interface TcaReport {
   readonly slippageBps: number | null;
   readonly shortfallBps: number;
   readonly executionCostBps: number;
+  /** The unfilled remainder marked at the end mid, the unfillable lots left out. */
   readonly opportunityCostBps: number;
+  /** Lots left below the instrument's minimum order (done 'below-minimum'); 0 otherwise. */
+  readonly unfillable: number;
+  /** The unfillable lots marked like the opportunity cost; reported apart, not in shortfallBps. */
+  readonly unfillableCostBps: number;
   readonly feesBps: number;
   /** Time-weighted mid over the interval (ticks). */
   readonly twapMid: number;
@@ -120,6 +136,7 @@ export interface TcaReport {
     readonly size: string;
     readonly filled: string;
     readonly remaining: string;
+    readonly unfillable: string;
     readonly arrivalMid: string;
     readonly endMid: string;
     readonly avgPrice: string | null;
@@ -156,6 +173,9 @@ export function computeTca(input: TcaInput): ExecResult<TcaReport> {
     if (!Number.isSafeInteger(f.size) || f.size <= 0 || !Number.isSafeInteger(f.price) || f.price <= 0)
       return bad(`fill of ${f.clientId}: price and size must be positive integers`);
   }
+  const unfillable = input.unfillable ?? 0;
+  if (!Number.isSafeInteger(unfillable) || unfillable < 0)
+    return bad('unfillable must be a non-negative number of lots');
   const samples = input.scheduleSamples ?? 100;
   if (!Number.isSafeInteger(samples) || samples < 1) return bad('scheduleSamples must be a positive integer');
 
@@ -177,7 +197,11 @@ export function computeTca(input: TcaInput): ExecResult<TcaReport> {
   const fees = Number(feeSum);
   const arrivalNotionalTicks = arrivalMid * size; // ticks·lots
   const executionCostBps = (s * (notional - arrivalMid * filled) * BPS) / arrivalNotionalTicks;
-  const opportunityCostBps = (s * (endMid - arrivalMid) * Math.max(0, size - filled) * BPS) / arrivalNotionalTicks;
+  if (unfillable > Math.max(0, size - filled)) return bad('unfillable exceeds the unfilled remainder');
+  const markBps = (lots: number): number =>
+    lots === 0 ? 0 : (s * (endMid - arrivalMid) * lots * BPS) / arrivalNotionalTicks;
+  const opportunityCostBps = markBps(Math.max(0, size - filled) - unfillable);
+  const unfillableCostBps = markBps(unfillable);
   const feesBps = (fees * BPS) / (arrivalNotionalTicks * tick * lot);
   const shortfallBps = executionCostBps + opportunityCostBps + feesBps;
   const slippageBps = avgPrice === null ? null : (s * (avgPrice - arrivalMid) * BPS) / arrivalMid;
@@ -203,8 +227,6 @@ export function computeTca(input: TcaInput): ExecResult<TcaReport> {
   }
   const children = input.children.map((c) => childRow(c, fillsByChild.get(c.clientId) ?? [], tickInc, lotInc));
 
-  const avgRatio: TickRatio | null = filled > 0 ? ratio(notional, filled) : null;
-  const vwapRatio: TickRatio | null = mVol > 0 ? ratio(mNotional, mVol) : null;
   return {
     ok: true,
     value: {
@@ -219,6 +241,8 @@ export function computeTca(input: TcaInput): ExecResult<TcaReport> {
       shortfallBps,
       executionCostBps,
       opportunityCostBps,
+      unfillable,
+      unfillableCostBps,
       feesBps,
       twapMid,
       vwap,
@@ -237,11 +261,12 @@ export function computeTca(input: TcaInput): ExecResult<TcaReport> {
         size: formatTickRatio(ratio(size), lotInc, 0),
         filled: formatTickRatio(ratio(filled), lotInc, 0),
         remaining: formatTickRatio(ratio(Math.max(0, size - filled)), lotInc, 0),
+        unfillable: formatTickRatio(ratio(unfillable), lotInc, 0),
         arrivalMid: formatTickRatio(ratioOfFloat(arrivalMid), tickInc),
         endMid: formatTickRatio(ratioOfFloat(endMid), tickInc),
-        avgPrice: avgRatio === null ? null : formatTickRatio(avgRatio, tickInc),
+        avgPrice: averagePriceText(notional, filled, tickInc),
         twapMid: formatTickRatio(ratioOfFloat(twapMid), tickInc),
-        vwap: vwapRatio === null ? null : formatTickRatio(vwapRatio, tickInc),
+        vwap: averagePriceText(mNotional, mVol, tickInc),
         fees: feeSum,
       },
     },
@@ -318,7 +343,6 @@ function childRow(c: ChildView, fills: readonly ChildFill[], tickInc: Increment,
       : c.filled > 0
         ? 'partial'
         : 'unfilled';
-  const avg = c.filled > 0 ? ratio(c.filledNotional, c.filled) : null;
   return {
     clientId: c.clientId,
     tag: c.tag,
@@ -334,7 +358,7 @@ function childRow(c: ChildView, fills: readonly ChildFill[], tickInc: Increment,
       price: c.price === undefined ? null : formatTickRatio(ratio(c.price), tickInc, 0),
       size: formatTickRatio(ratio(c.size), lotInc, 0),
       filled: formatTickRatio(ratio(c.filled), lotInc, 0),
-      avgFillPrice: avg === null ? null : formatTickRatio(avg, tickInc),
+      avgFillPrice: averagePriceText(c.filledNotional, c.filled, tickInc),
     },
   };
 }

@@ -203,12 +203,24 @@ export interface DecideInput {
   readonly filled: number;
 }
 
+/**
+ * Why a parent is done (the runner's `reason` when its status is `done`):
+ * - 'filled': filled ≥ size;
+ * - 'below-minimum': no child is open and the unfilled remainder is below the instrument's minimum
+ *   order (spec.minLots), so no child can ever be placed for it: as done as the venue allows. The
+ *   remainder (lots) is kept beside the reason (Decision.remainder, RunnerSnapshot.remainder);
+ * - 'expired': the end time was reached with lots the parent could still have placed.
+ */
+export type DoneReason = 'filled' | 'below-minimum' | 'expired';
+
 export interface Decision {
   readonly actions: readonly AlgoAction[];
   readonly state: AlgoCoreState;
   /** True when the parent is complete: filled, past its end (and finish-up done), or nothing left to do. */
   readonly done: boolean;
-  readonly doneReason?: 'filled' | 'expired';
+  readonly doneReason?: DoneReason;
+  /** With doneReason 'below-minimum': the unfilled lots (0 < remainder < spec.minLots). */
+  readonly remainder?: number;
 }
 
 /** How the runner places and cancels children (gateway kernel, or the sim engine in the bench). */

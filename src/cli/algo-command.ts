@@ -152,9 +152,11 @@ async function send<T>(
 export function formatAlgo(v: AlgoView, children = false): string {
   const avg = v.avgPrice === null ? '' : ` avg ${v.avgPrice}`;
   const sched = v.progress.scheduled === null ? '' : ` | scheduled ${v.progress.scheduled} (ahead ${v.progress.ahead})`;
+  // Older gateways send no remainder (undefined): nothing to print then.
+  const left = v.remainder == null ? '' : ` | ${v.remainder} left, below the minimum order ${v.minSize}`;
   const lines = [
     `#${v.id} ${v.mode} ${v.side} ${v.size} ${v.symbol} [${v.strategy}] ${v.status}${v.reason ? ` (${v.reason})` : ''}` +
-      ` | filled ${v.filled}${avg}${sched} | round ${v.round}, ${v.openChildren} open` +
+      ` | filled ${v.filled}${avg}${left}${sched} | round ${v.round}, ${v.openChildren} open` +
       ` | ends ${new Date(v.endAt).toISOString()}${v.clientAlgoId ? ` | client id ${v.clientAlgoId}` : ''}`,
   ];
   const t = v.tca;
@@ -164,7 +166,10 @@ export function formatAlgo(v: AlgoView, children = false): string {
       `  tca: arrival ${t.text.arrivalMid} avg ${t.text.avgPrice ?? '-'} | slippage ${bps(t.slippageBps)}` +
         ` | shortfall ${bps(t.shortfallBps)} (fees ${bps(t.feesBps)}) | vs TWAP ${bps(t.vsTwapBps)}` +
         ` vs VWAP ${bps(t.vsVwapBps)} | participation ${t.participation === null ? '-' : t.participation.toFixed(4)}` +
-        ` | maker ${t.makerShare === null ? '-' : t.makerShare.toFixed(2)} | schedule rms ${t.scheduleRms.toFixed(3)}`,
+        ` | maker ${t.makerShare === null ? '-' : t.makerShare.toFixed(2)} | schedule rms ${t.scheduleRms.toFixed(3)}` +
+        (t.unfillable > 0
+          ? ` | below minimum ${t.text.unfillable} (${bps(t.unfillableCostBps)} at the end mid, not in shortfall)`
+          : ''),
     );
   }
   if (children) {

@@ -486,6 +486,11 @@ export class AlgoService {
     const snap = l.runner.snapshot();
     const spec = l.rec.spec;
     const endMid = [...t.mids].reverse().find((m) => m.ts <= spec.endAt)?.mid ?? t.arrivalMid;
+    // Done 'below-minimum': the remainder no child could be placed for is reported apart, not as a
+    // shortfall (capped by what the fills leave unfilled, should the two totals ever differ).
+    let fillLots = 0;
+    for (const f of snap.fills) fillLots += f.size;
+    const unfillable = Math.min(snap.remainder ?? 0, Math.max(0, spec.size - fillLots));
     const r = computeTca({
       side: spec.side,
       size: spec.size,
@@ -499,6 +504,7 @@ export class AlgoService {
       fills: snap.fills,
       tickSize: l.inst.tickSize,
       lotSize: l.inst.lotSize,
+      ...(unfillable > 0 ? { unfillable } : {}),
     });
     return r.ok ? r.value : null;
   }
@@ -630,7 +636,8 @@ export class AlgoService {
       l.status = snap.status;
       this.emit({ type: 'status', id: l.rec.id, status: snap.status, view });
       this.log(
-        `algo ${l.rec.id}: ${snap.status}${snap.reason ? ` (${snap.reason})` : ''}, filled ${view.filled}/${view.size}`,
+        `algo ${l.rec.id}: ${snap.status}${snap.reason ? ` (${snap.reason})` : ''}, filled ${view.filled}/${view.size}` +
+          (view.remainder !== null ? `, ${view.remainder} left below the minimum order ${view.minSize}` : ''),
       );
       if (!LIVE.has(snap.status)) void this.sweepOrphans();
     }

@@ -1,11 +1,14 @@
 /**
  * The status view of one parent order (REST, WS, CLI): sizes and prices as exact decimal strings
- * at the edge (core/decimal.ts fromUnits; average prices via oms/average-price.ts, truncated to the
- * tick + 8 places), progress against the linear schedule, and a per-child table.
+ * at the edge (core/decimal.ts fromUnits), progress against the linear schedule, and a per-child
+ * table. Average prices have the one format of the algos (tca-decimal.ts averagePriceText): the
+ * exact rational rounded half away from zero to 4 places finer than the tick, the same string the
+ * TCA shows. A parent done 'below-minimum' shows what it could not place (`remainder`) beside the
+ * instrument's minimum order (`minSize`).
  */
 import { fromUnits } from '../../core/decimal.js';
 import type { Instrument } from '../../core/instrument.js';
-import { averagePriceText } from '../../oms/average-price.js';
+import { averagePriceText } from '../tca-decimal.js';
 import type { RunnerSnapshot, RunnerStatus } from '../runner.js';
 import type { TcaReport } from '../tca.js';
 import type { AlgoMode, ChildTag, ParentSpec } from '../types.js';
@@ -46,8 +49,16 @@ export interface AlgoView {
   readonly size: string;
   readonly filled: string;
   readonly remaining: string;
+  /**
+   * Status 'done' with reason 'below-minimum': the unfilled size, below the instrument's minimum
+   * order (`minSize`), that no child could be placed for. Null in every other state.
+   */
+  readonly remainder: string | null;
+  /** The instrument's minimum order size (decimal). */
+  readonly minSize: string;
   readonly avgPrice: string | null;
   readonly status: RunnerStatus;
+  /** Status 'done': 'filled' | 'below-minimum' | 'expired'; paused / cancelled: why (free text). */
   readonly reason: string | null;
   readonly createdAt: number;
   readonly startAt: number;
@@ -73,7 +84,7 @@ export interface ViewInput {
 }
 
 function avg(inst: Instrument, filled: number, notional: number): string | null {
-  return averagePriceText({ filledSize: filled, filledNotional: BigInt(notional) }, inst.price)?.text ?? null;
+  return averagePriceText(notional, filled, inst.price);
 }
 
 export function algoView(v: ViewInput): AlgoView {
@@ -107,6 +118,8 @@ export function algoView(v: ViewInput): AlgoView {
     size: lots(spec.size),
     filled: lots(s.filled),
     remaining: lots(Math.max(0, spec.size - s.filled)),
+    remainder: s.status === 'done' && typeof s.remainder === 'number' ? lots(s.remainder) : null,
+    minSize: lots(spec.minLots),
     avgPrice: avg(inst, s.filled, s.filledNotional),
     status: s.status,
     reason: s.reason ?? null,

@@ -57,9 +57,13 @@ export const algoViewSchema = z.object({
   size: dec,
   filled: dec,
   remaining: dec,
-  avgPrice: dec.nullable(),
+  remainder: dec
+    .nullable()
+    .describe("done 'below-minimum' only: the unfilled size, below the instrument's minimum order; else null"),
+  minSize: dec.describe("the instrument's minimum order size"),
+  avgPrice: dec.nullable().describe('average fill price: exact, rounded half away from zero to tick + 4 places'),
   status: z.enum(['running', 'paused', 'done', 'cancelled']),
-  reason: z.string().nullable(),
+  reason: z.string().nullable().describe("done: 'filled' | 'below-minimum' | 'expired'; paused / cancelled: why"),
   createdAt: z.number(),
   startAt: z.number(),
   endAt: z.number(),
