@@ -3,10 +3,15 @@
  * `deskgate.<gateway>.evt.order` and `.evt.fill`, file storage), created if missing, and durable
  * pull consumers that resume where they left off after a restart (explicit acks; an event that was
  * delivered but not acked is delivered again after `ackWaitMs`).
+ *
+ * Also the gateway's command queue (nats-cmd-queue.ts): a work-queue stream `DESKGATECMD_<GATEWAY>`
+ * over `deskgate.<gateway>.cmdq` (a request leaves it when the gateway acks it) and its one durable
+ * pull consumer.
  */
 import {
   AckPolicy,
   DeliverPolicy,
+  DiscardPolicy,
   nanos,
   RetentionPolicy,
   StorageType,
@@ -15,7 +20,7 @@ import {
   type NatsConnection,
 } from 'nats';
 import { dgError, ErrorCounter } from '../core/errors.js';
-import { checkEventType, checkGateway, DURABLE_EVENT_TYPES, natsNames } from './names.js';
+import { checkEventType, checkGateway, DURABLE_EVENT_TYPES, NATS_CMD_CONSUMER, natsNames } from './names.js';
 import { DEFAULT_NATS_SERVERS, openNats } from './nats-connect.js';
 import { parseEvent, type BusEvent } from './wire.js';
 
@@ -55,6 +60,81 @@ export async function ensureEventStream(jsm: JetStreamManager, opts: StreamOptio
     duplicate_window: nanos(opts.duplicateWindowMs ?? 120_000),
   });
   return name;
+}
+
+export interface CommandStreamOptions {
+  readonly gateway: string;
+  /** Requests nobody took within this long are dropped. Default 24 h (requests carry deadlines). */
+  readonly maxAgeMs?: number;
+  /** At most this many waiting requests; a publish beyond it fails. Default 100 000. */
+  readonly maxMessages?: number;
+  /** Publishes with the same request id inside this window are stored once. Default 2 minutes. */
+  readonly duplicateWindowMs?: number;
+}
+
+const notFound = (e: unknown): boolean => /not found/i.test(e instanceof Error ? e.message : String(e));
+
+/** Create the gateway's command work-queue stream if missing. Returns its name. */
+export async function ensureCommandStream(jsm: JetStreamManager, opts: CommandStreamOptions): Promise<string> {
+  const name = natsNames.cmdStream(opts.gateway);
+  try {
+    await jsm.streams.info(name);
+    return name;
+  } catch (e) {
+    if (!notFound(e)) throw dgError('DG_E_BUS_UNAVAILABLE', `jetstream: ${String(e)}`);
+  }
+  try {
+    await jsm.streams.add({
+      name,
+      subjects: [natsNames.cmdQueue(opts.gateway)],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Workqueue,
+      discard: DiscardPolicy.New,
+      max_age: nanos(opts.maxAgeMs ?? 24 * 3600_000),
+      max_msgs: opts.maxMessages ?? 100_000,
+      duplicate_window: nanos(opts.duplicateWindowMs ?? 120_000),
+    });
+  } catch (e) {
+    throw dgError('DG_E_BUS_UNAVAILABLE', `jetstream: ${String(e)}`);
+  }
+  return name;
+}
+
+export interface CommandConsumerOptions {
+  /** A request taken and neither acked nor marked in progress within this long is delivered again. */
+  readonly ackWaitMs: number;
+  /** Deliveries of one request within one consumer's life. */
+  readonly maxDeliver: number;
+}
+
+/**
+ * (Re)create the command consumer: one request in hand at a time (`max_ack_pending` 1, so arrival
+ * order holds across redeliveries). A previous server's consumer is replaced, so what it took and
+ * never acked is delivered again at once, oldest first, instead of after its ack wait. Returns how
+ * many requests the previous consumer had in hand (they come first).
+ */
+export async function resetCommandConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  opts: CommandConsumerOptions,
+): Promise<number> {
+  let inHand = 0;
+  try {
+    const info = await jsm.consumers.info(stream, NATS_CMD_CONSUMER);
+    inHand = info.num_ack_pending;
+    await jsm.consumers.delete(stream, NATS_CMD_CONSUMER);
+  } catch (e) {
+    if (!notFound(e)) throw dgError('DG_E_BUS_UNAVAILABLE', `jetstream: ${String(e)}`);
+  }
+  await jsm.consumers.add(stream, {
+    durable_name: NATS_CMD_CONSUMER,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(opts.ackWaitMs),
+    max_deliver: opts.maxDeliver,
+    max_ack_pending: 1,
+  });
+  return inHand;
 }
 
 export interface DurableReaderOptions {

@@ -7,7 +7,9 @@
  *   Redis in progress         deskgate:<gateway>:cmd:processing (… until its reply is pushed)
  *   Redis replies     LPUSH   deskgate:reply:<client id>        (the client BRPOPs it; expires)
  *   NATS events       deskgate.<gateway>.evt.<type>
- *   NATS commands     request/reply on deskgate.<gateway>.cmd
+ *   NATS commands     JetStream publish on deskgate.<gateway>.cmdq (work-queue stream
+ *                     DESKGATECMD_<GATEWAY>, durable pull consumer `deskgate`), reply to the
+ *                     request's replyTo (`_INBOX.…`); or plain request/reply on deskgate.<gateway>.cmd
  *   JetStream stream  DESKGATE_<GATEWAY> over deskgate.<gateway>.evt.order and .evt.fill
  */
 import { dgError } from '../core/errors.js';
@@ -19,6 +21,10 @@ export const EVENT_TYPE = /^[a-z][a-z0-9_]{0,31}$/;
 /** Reply keys a Redis client may ask the gateway to push to. */
 export const REDIS_REPLY_PREFIX = 'deskgate:reply:';
 export const REDIS_REPLY_KEY = /^deskgate:reply:[A-Za-z0-9_.-]{8,128}$/;
+/** Reply subjects a NATS client may ask the gateway to publish to (a `_INBOX.` subject, no wildcards). */
+export const NATS_REPLY_SUBJECT = /^_INBOX\.[A-Za-z0-9_-]{8,64}(?:\.[A-Za-z0-9_-]{1,64}){0,2}$/;
+/** The durable pull consumer the gateway takes queued NATS commands with. */
+export const NATS_CMD_CONSUMER = 'deskgate';
 
 /** The event types the gateway kernel publishes; others matching EVENT_TYPE are allowed. */
 export const CORE_EVENT_TYPES = ['order', 'fill', 'balance', 'book'] as const;
@@ -49,6 +55,13 @@ export const natsNames = {
   evt: (gateway: string, type: string): string => `deskgate.${checkGateway(gateway)}.evt.${checkEventType(type)}`,
   evtAll: (gateway: string): string => `deskgate.${checkGateway(gateway)}.evt.*`,
   cmd: (gateway: string): string => `deskgate.${checkGateway(gateway)}.cmd`,
+  /** At-least-once commands: the subject of the gateway's work-queue stream. */
+  cmdQueue: (gateway: string): string => `deskgate.${checkGateway(gateway)}.cmdq`,
+  /**
+   * The work-queue stream. Its own prefix: `DESKGATE_<GW>_CMD` could be the event stream of a
+   * gateway named `<gw>_cmd`.
+   */
+  cmdStream: (gateway: string): string => `DESKGATECMD_${checkGateway(gateway).toUpperCase().replace(/-/g, '_')}`,
   /** JetStream stream names may not hold `.`, `*`, `>`; upper-cased, `-` becomes `_`. */
   stream: (gateway: string): string => `DESKGATE_${checkGateway(gateway).toUpperCase().replace(/-/g, '_')}`,
 };

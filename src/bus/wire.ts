@@ -4,13 +4,14 @@
  * Event:   {"v":1,"gateway":"kraken_gateway","type":"fill","id":"…","ts":1700000000000,"data":{…}}
  * Request: {"v":1,"id":"<correlation id>","cmd":"allocate","payload":{…},
  *           "key":"<idempotency key, optional>","deadline":<epoch ms, optional>,
- *           "replyTo":"deskgate:reply:<client id>"   (Redis only; NATS uses its own reply subject)}
+ *           "replyTo":"deskgate:reply:<client id>" on Redis, "_INBOX.<…>" on the NATS command queue
+ *                     (plain NATS request/reply answers the message's own reply subject)}
  * Reply:   {"v":1,"id":"<same id>","ok":true,"result":…}
  *          {"v":1,"id":"<same id>","ok":false,"code":"DG_E_…","message":"…"}
  */
 import { z } from 'zod';
 import { ERRORS, dgError, type DeskgateError, type ErrorCode } from '../core/errors.js';
-import { EVENT_TYPE, GATEWAY_NAME, REDIS_REPLY_KEY } from './names.js';
+import { EVENT_TYPE, GATEWAY_NAME, NATS_REPLY_SUBJECT, REDIS_REPLY_KEY } from './names.js';
 
 export const WIRE_VERSION = 1;
 /** Largest request, reply or event accepted (bytes of JSON). */
@@ -40,6 +41,11 @@ export const requestSchema = z.object({
   replyTo: z.string().regex(REDIS_REPLY_KEY).optional(),
 });
 export type CommandRequest = z.infer<typeof requestSchema>;
+/** The same request on NATS: `replyTo` is a `_INBOX.` subject. */
+const natsRequestSchema = requestSchema.extend({ replyTo: z.string().regex(NATS_REPLY_SUBJECT).optional() });
+/** Which kind of `replyTo` a transport accepts (Redis keys, local bus: ignored; NATS subjects). */
+export type ReplyKind = 'redis' | 'nats';
+const REPLY_PATTERN: Record<ReplyKind, RegExp> = { redis: REDIS_REPLY_KEY, nats: NATS_REPLY_SUBJECT };
 
 /** Replies to requests whose id could not be read carry id "". */
 const replyId = z.string().max(128);
@@ -78,8 +84,11 @@ export type ParsedRequest =
       readonly replyTo: string | undefined;
     };
 
-/** Parse a request. On failure, still recover the id and replyTo when they are usable, so the sender gets an error reply. */
-export function parseRequest(raw: string | Uint8Array): ParsedRequest {
+/**
+ * Parse a request. On failure, still recover the id and replyTo when they are usable, so the sender
+ * gets an error reply. `replyKind` says which `replyTo` is valid (default Redis keys).
+ */
+export function parseRequest(raw: string | Uint8Array, replyKind: ReplyKind = 'redis'): ParsedRequest {
   let text: string;
   try {
     text = decodeText(raw);
@@ -92,11 +101,12 @@ export function parseRequest(raw: string | Uint8Array): ParsedRequest {
   } catch {
     return { ok: false, error: dgError('DG_E_BUS_BAD_REQUEST', 'not JSON'), id: undefined, replyTo: undefined };
   }
-  const r = requestSchema.safeParse(json);
+  const r = (replyKind === 'nats' ? natsRequestSchema : requestSchema).safeParse(json);
   if (r.success) return { ok: true, request: r.data };
   const obj = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
   const rid = id.safeParse(obj.id);
-  const reply = typeof obj.replyTo === 'string' && REDIS_REPLY_KEY.test(obj.replyTo) ? obj.replyTo : undefined;
+  const pattern = REPLY_PATTERN[replyKind];
+  const reply = typeof obj.replyTo === 'string' && pattern.test(obj.replyTo) ? obj.replyTo : undefined;
   const issue = r.error.issues[0];
   const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'request';
   return {

@@ -49,6 +49,7 @@ const rigs: Record<string, (gw: string) => Promise<Rig>> = {
         await subscriberBus.close();
         const jsm = await gatewayBus.connection.jetstreamManager();
         await jsm.streams.delete(gatewayBus.streamName!).catch(() => undefined);
+        await jsm.streams.delete(gatewayBus.commandStreamName!).catch(() => undefined);
         await gatewayBus.close();
       },
     };

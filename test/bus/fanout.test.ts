@@ -25,6 +25,7 @@ afterAll(async () => {
   await redisClient.close();
   await natsClient.close();
   await (await nats.connection.jetstreamManager()).streams.delete(nats.streamName!).catch(() => undefined);
+  await (await nats.connection.jetstreamManager()).streams.delete(nats.commandStreamName!).catch(() => undefined);
   await fan.close();
 });
 

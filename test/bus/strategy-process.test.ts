@@ -27,6 +27,7 @@ async function gatewayOn(transport: 'redis' | 'nats', gw: string): Promise<Bus> 
   toClose.push(async () => {
     const jsm = await bus.connection.jetstreamManager();
     await jsm.streams.delete(bus.streamName!).catch(() => undefined);
+    await jsm.streams.delete(bus.commandStreamName!).catch(() => undefined);
     await bus.close();
   });
   return bus;
