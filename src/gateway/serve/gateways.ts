@@ -12,7 +12,7 @@ import { createCcxtMarketData } from '../../api/market-data-ccxt.js';
 import { createLiveMarketData } from '../../api/market-data-live.js';
 import { createSimMarketData } from '../../api/market-data-sim.js';
 import { createVenuePort } from '../../api/venue-port.js';
-import type { Bus } from '../../bus/bus.js';
+import type { Bus, Subscription } from '../../bus/bus.js';
 import { FIRST_STRATEGY_SLOT, MAIN_SLOT } from '../../ledger/sub-accounts.js';
 import { Journal } from '../../store/journal.js';
 import { CcxtVenue } from '../../venue/ccxt/ccxt-venue.js';
@@ -237,6 +237,18 @@ export async function startGateway(v: VenueConfig, index: number, deps: GatewayD
       throw e;
     }
   }
+  // Strategies' commands over the configured bus (Redis list, NATS command queue and request/reply),
+  // served once the kernel is live and the slots are funded.
+  const serving: Subscription[] = [];
+  try {
+    for (const b of buses) serving.push(await b.serveCommands(kernel.handler));
+  } catch (e) {
+    for (const s of serving) await s.close();
+    await algos?.close({ cancelAll: false });
+    await kernel.stop();
+    await cleanup();
+    throw e;
+  }
   const port = createKernelPort({ kernel, reads: built.reads, strategy: config.api.strategy, name: v.name });
   let closed = false;
   return {
@@ -267,6 +279,7 @@ export async function startGateway(v: VenueConfig, index: number, deps: GatewayD
           }
         }
       }
+      for (const s of serving) await s.close();
       await algos?.close({ cancelAll: opts.cancelOpen ?? false });
       built.stop();
       await kernel.stop();

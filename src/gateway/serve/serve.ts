@@ -134,7 +134,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
 
   const buses = async (name: string): Promise<Bus[]> => {
     if (cfg.bus === 'redis') return [await RedisBus.connect({ gateway: name })];
-    if (cfg.bus === 'nats') return [await NatsBus.connect({ gateway: name, jetstream: false })];
+    if (cfg.bus === 'nats') return [await NatsBus.connect({ gateway: name, jetstream: false, commandQueue: true })];
     return [];
   };
 
