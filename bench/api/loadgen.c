@@ -299,6 +299,17 @@ static int conn_read(conn_t *c) {
   return done;
 }
 
+/* One socket event: writes what is pending, reads what arrived. Returns 1 when the request in flight
+   on conns[*i] completed (answered, or failed by a close: then conns[*i].dead is set), else 0. */
+static int on_event(const struct epoll_event *ev, int *i) {
+  *i = (int)ev->data.u64;
+  conn_t *c = &conns[*i];
+  if (c->dead) return 0;
+  if (ev->events & EPOLLOUT) conn_flush(*i);
+  if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR)) return conn_read(c);
+  return 0;
+}
+
 /* Waits for socket events until the monotonic time `deadline` at the latest (ns precision). */
 static int wait_until(struct epoll_event *evs, int max, uint64_t deadline) {
   uint64_t t = now_ns();
@@ -383,13 +394,8 @@ static int run_closed(int connections, long warmup_ms, long duration_ms) {
     }
     int n = wait_until(evs, 256, phase == 0 ? start : phase == 1 ? stop : drain_until);
     for (int k = 0; k < n; k++) {
-      int i = (int)evs[k].data.u64;
-      conn_t *c = &conns[i];
-      if (c->dead) continue;
-      if (evs[k].events & EPOLLOUT) conn_flush(i);
-      if (evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-        if (conn_read(c) == 1 && phase < 2 && !c->dead) conn_send(i, now_ns());
-      }
+      int i;
+      if (on_event(&evs[k], &i) == 1 && phase < 2 && !conns[i].dead) conn_send(i, now_ns());
     }
   }
   print_results((t_end - t_start) / 1000, cpu);
@@ -456,21 +462,15 @@ static int run_open(long rate, long warmup_ms, long duration_ms, int max_conns, 
     }
     int n = wait_until(evs, 256, issued < total ? DUE(issued) : !ended ? measure_end : give_up);
     for (int k = 0; k < n; k++) {
-      int i = (int)evs[k].data.u64;
-      conn_t *c = &conns[i];
-      if (c->dead) continue;
-      if (evs[k].events & EPOLLOUT) conn_flush(i);
-      if (evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-        if (conn_read(c) == 1) {
-          outstanding--;
-          if (c->dead) continue;
-          if (qhead < qtail) {
-            conn_send(i, queue[qhead++]);
-            outstanding++;
-          } else {
-            free_list[nfree++] = i;
-          }
-        }
+      int i;
+      if (on_event(&evs[k], &i) != 1) continue;
+      outstanding--;
+      if (conns[i].dead) continue;
+      if (qhead < qtail) {
+        conn_send(i, queue[qhead++]);
+        outstanding++;
+      } else {
+        free_list[nfree++] = i;
       }
     }
   }
