@@ -8,7 +8,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startHttpApi } from '../../../src/api/http/server.js';
-import { ManualClock } from '../../../src/core/clock.js';
 import { defaultParams } from '../../../src/algo/params.js';
 import type { AlgoEvent } from '../../../src/algo/service/algo-service.js';
 import type { AlgoView } from '../../../src/algo/service/status-view.js';
@@ -18,14 +17,12 @@ import { formatAlgo } from '../../../src/cli/algo-command.js';
 import { Journal } from '../../../src/store/journal.js';
 import { call, StreamClient } from '../../api/http-support.js';
 import { DEFAULT_MARKETS } from '../../../src/venue/sim/default-markets.js';
-import { SimEngine } from '../../../src/venue/sim/engine.js';
-import { SyntheticFlow } from '../../../src/venue/sim/flow/synthetic-flow.js';
 import {
   bootGateway,
+  makeMarket,
   GW,
   removeTempDirs,
   settle,
-  T0,
   TAKER,
   tempDir,
   venueOpenChildren,
@@ -44,34 +41,8 @@ const MIN_LOTS = 10; // minSize 0.0001 / lot 0.00001
 
 /** support.ts makeMarket, with BTC-USDT's minimum order raised to 10 lots. */
 function coarseMarket(seed = 7): Market {
-  const clock = new ManualClock(T0);
   const markets = DEFAULT_MARKETS.map((mk) => (mk.symbol === SYMBOL ? { ...mk, minSize: '0.0001' } : mk));
-  const engine = new SimEngine({
-    markets,
-    clock,
-    seed,
-    limits: { fillsPerAccount: 100_000, doneOrdersPerAccount: 100_000 },
-  });
-  engine.createAccount(GW, { makerBps: 10, takerBps: 10 });
-  engine.depositText(GW, 'USDT', '200000');
-  engine.depositText(GW, 'BTC', '5');
-  engine.createAccount(TAKER);
-  engine.depositText(TAKER, 'USDT', '10000000');
-  engine.depositText(TAKER, 'BTC', '1000');
-  const flow = new SyntheticFlow(engine, {
-    seed,
-    ratePerSec: 30,
-    startMs: clock.now(),
-    symbols: [SYMBOL],
-    setTime: (ms) => clock.set(Math.max(ms, clock.now())),
-  });
-  const advance = (ms: number): void => {
-    const end = clock.now() + ms;
-    flow.advanceTo(end);
-    clock.set(Math.max(end, clock.now()));
-  };
-  advance(31 * 60_000);
-  return { clock, engine, flow, advance };
+  return makeMarket(seed, 31 * 60_000, 30, markets);
 }
 
 /** Time passes with no market flow (nothing but the test trades against the children). */

@@ -51,10 +51,10 @@ export interface Market {
 }
 
 /** An engine with flow, warmed up for `warmMs` so the one-minute bars exist. */
-export function makeMarket(seed = 11, warmMs = 32 * 60_000, ratePerSec = 30): Market {
+export function makeMarket(seed = 11, warmMs = 32 * 60_000, ratePerSec = 30, markets = DEFAULT_MARKETS): Market {
   const clock = new ManualClock(T0);
   const engine = new SimEngine({
-    markets: DEFAULT_MARKETS,
+    markets,
     clock,
     seed,
     limits: { fillsPerAccount: 100_000, doneOrdersPerAccount: 100_000 },
