@@ -7,7 +7,6 @@
  * across a restart answers the same order.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { createInbox, type JetStreamManager, type NatsConnection } from 'nats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandHandler } from '../../src/bus/commands.js';
@@ -20,8 +19,7 @@ import { requestKey } from '../../src/gateway/command-handler.js';
 import { GatewayKernel } from '../../src/gateway/kernel.js';
 import { Journal } from '../../src/store/journal.js';
 import type { SimEngine } from '../../src/venue/sim/engine.js';
-import { SimVenue } from '../../src/venue/sim-venue/sim-venue.js';
-import { GW, makeEngine, removeTempDirs, tempDir, until } from './support.js';
+import { GW, makeEngine, removeTempDirs, startKernel, tempDir, until } from './support.js';
 
 let nc: NatsConnection;
 let jsm: JetStreamManager;
@@ -61,19 +59,7 @@ async function boot(
   name: string,
   wrap: (h: CommandHandler) => CommandHandler = (h) => h,
 ): Promise<Gateway> {
-  const journal = new Journal({ file: join(dir, 'journal.db') });
-  const venue = new SimVenue({ engine, account: GW });
-  const kernel = new GatewayKernel({
-    name,
-    venue,
-    journal,
-    strategies: { mm: 2 },
-    shmPath: false,
-    settleMs: 5,
-    lagMs: 50,
-  });
-  const started = await kernel.start();
-  if (!started.ok) throw started.error;
+  const { kernel, journal, venue } = await startKernel(engine, dir, name);
   const bus = await NatsBus.connect({ gateway: name, jetstream: true });
   const sub = await bus.serveCommands(wrap(kernel.handler));
   let done = false;

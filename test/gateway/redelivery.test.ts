@@ -7,7 +7,6 @@
  * and a different order under a used key or request id is refused.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisNames } from '../../src/bus/names.js';
@@ -19,8 +18,7 @@ import { requestKey } from '../../src/gateway/command-handler.js';
 import { GatewayKernel } from '../../src/gateway/kernel.js';
 import { Journal } from '../../src/store/journal.js';
 import type { SimEngine } from '../../src/venue/sim/engine.js';
-import { SimVenue } from '../../src/venue/sim-venue/sim-venue.js';
-import { GW, makeEngine, removeTempDirs, tempDir, until } from './support.js';
+import { GW, makeEngine, removeTempDirs, startKernel, tempDir, until } from './support.js';
 
 let raw: Redis;
 const names: string[] = [];
@@ -50,19 +48,7 @@ interface Gateway {
 
 /** One gateway process: kernel on the shared engine and journal file, optionally serving Redis. */
 async function boot(engine: SimEngine, dir: string, name: string, serve: boolean): Promise<Gateway> {
-  const journal = new Journal({ file: join(dir, 'journal.db') });
-  const venue = new SimVenue({ engine, account: GW });
-  const kernel = new GatewayKernel({
-    name,
-    venue,
-    journal,
-    strategies: { mm: 2 },
-    shmPath: false,
-    settleMs: 5,
-    lagMs: 50,
-  });
-  const started = await kernel.start();
-  if (!started.ok) throw started.error;
+  const { kernel, journal, venue } = await startKernel(engine, dir, name);
   let bus: RedisBus | undefined;
   let sub: { close(): Promise<void> } | undefined;
   if (serve) {

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../../src/core/clock.js';
 import { DEFAULT_MARKETS } from '../../src/venue/sim/default-markets.js';
 import { SimEngine } from '../../src/venue/sim/engine.js';
-import type { GatewayKernel } from '../../src/gateway/kernel.js';
+import { GatewayKernel } from '../../src/gateway/kernel.js';
+import { Journal } from '../../src/store/journal.js';
+import { SimVenue } from '../../src/venue/sim-venue/sim-venue.js';
 
 export const GW = 'gw';
 export const TAKER = 'taker';
@@ -77,4 +79,29 @@ export async function until(cond: () => boolean, ms = 5000, what = 'condition'):
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * A started kernel for strategy `mm` (slot 2) over GW's account on `engine`, journaling into
+ * `<dir>/journal.db` (one file per test: a reboot on the same dir replays it).
+ */
+export async function startKernel(
+  engine: SimEngine,
+  dir: string,
+  name: string,
+): Promise<{ kernel: GatewayKernel; journal: Journal; venue: SimVenue }> {
+  const journal = new Journal({ file: join(dir, 'journal.db') });
+  const venue = new SimVenue({ engine, account: GW });
+  const kernel = new GatewayKernel({
+    name,
+    venue,
+    journal,
+    strategies: { mm: 2 },
+    shmPath: false,
+    settleMs: 5,
+    lagMs: 50,
+  });
+  const started = await kernel.start();
+  if (!started.ok) throw started.error;
+  return { kernel, journal, venue };
 }
