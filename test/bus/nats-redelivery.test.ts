@@ -4,11 +4,12 @@
  * no gateway runs is answered when one starts, and one a gateway was killed holding is answered by
  * the next gateway, once. Real NATS+JetStream on 127.0.0.1:4222; unique gateway names, streams deleted.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInbox, type JetStreamManager, type Msg, type NatsConnection } from 'nats';
+import { spawnTakeChild, takenBy } from './take-child.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandHandler } from '../../src/bus/commands.js';
 import { ensureCommandStream } from '../../src/bus/jetstream.js';
@@ -156,22 +157,10 @@ describe('nats commands, at least once', () => {
 
   it('a gateway killed between take and reply: the next one answers it once, before newer requests', async () => {
     const gw = gatewayName('nkill');
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, gw], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = await spawnTakeChild(CHILD, [gw]);
     children.push(child);
-    await new Promise<void>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
-      child.on('message', (m: { type?: string }) => {
-        if (m.type === 'ready') resolve();
-      });
-    });
     const replies = inbox();
-    const taken = new Promise<{ id: string }>((resolve) =>
-      child.on('message', (m: { type?: string; id: string }) => {
-        if (m.type === 'taken') resolve(m);
-      }),
-    );
+    const taken = takenBy(child);
     const held = await enqueue(gw, 'allocate', allocate('held'), replies.subject);
     expect((await taken).id).toBe(held);
     child.removeAllListeners('exit');

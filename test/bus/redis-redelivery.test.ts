@@ -4,11 +4,12 @@
  * take and reply leaves it there, and the next server re-handles it before anything new.
  * Real Redis on 127.0.0.1:6379; every gateway name is unique to this run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
+import { spawnTakeChild, takenBy } from './take-child.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandHandler } from '../../src/bus/commands.js';
 import { redisNames } from '../../src/bus/names.js';
@@ -86,23 +87,11 @@ describe('redis commands, at least once', () => {
 
   it('a gateway killed between take and reply loses nothing: the next one answers it, then new requests', async () => {
     const gw = gatewayName('kill');
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, gw], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = await spawnTakeChild(CHILD, [gw]);
     children.push(child);
-    await new Promise<void>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
-      child.on('message', (m: { type?: string }) => {
-        if (m.type === 'ready') resolve();
-      });
-    });
     const replyTo = `deskgate:reply:${randomUUID()}`;
     const held = request('allocate', allocate('held'), replyTo);
-    const taken = new Promise<{ id: string }>((resolve) =>
-      child.on('message', (m: { type?: string; id: string }) => {
-        if (m.type === 'taken') resolve(m);
-      }),
-    );
+    const taken = takenBy(child);
     await raw.lpush(redisNames.cmd(gw), held.json);
     expect((await taken).id).toBe(held.id);
     child.removeAllListeners('exit');
