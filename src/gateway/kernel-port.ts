@@ -23,14 +23,22 @@ import {
   type VenueResult,
 } from '../venue/venue.js';
 import type { CommandResult } from '../bus/commands.js';
+import { isTerminal, type OrderState } from '../oms/order-states.js';
 
 /** What the port needs of the kernel (GatewayKernel satisfies it). */
+/** What the port reads of a tracked order. */
+interface TrackedOrder {
+  readonly clientId: string;
+  readonly strategy: string;
+  readonly state: OrderState;
+}
+
 export interface KernelLike {
   command(cmd: string, raw: unknown, key?: string): Promise<CommandResult>;
   readonly state: {
     readonly tracker: {
-      get(clientId: string): { readonly clientId: string; readonly strategy: string } | undefined;
-      getByVenueId(venueOrderId: string): { readonly clientId: string; readonly strategy: string } | undefined;
+      get(clientId: string): TrackedOrder | undefined;
+      getByVenueId(venueOrderId: string): TrackedOrder | undefined;
     };
   };
 }
@@ -123,6 +131,11 @@ export function createKernelPort(opts: KernelPortOptions): GatewayPort {
       (ids.venueOrderId !== undefined ? tracker.getByVenueId(ids.venueOrderId) : undefined);
     if (!known) {
       return venueFail('DG_E_VENUE_UNKNOWN_ORDER', `${inst.symbol}: ${ids.clientOrderId ?? ids.venueOrderId ?? '?'}`);
+    }
+    // The kernel answers a cancel of a finished order with its state (idempotent for bus clients);
+    // the protocols behind this port expect what a venue says: the order cannot be cancelled.
+    if (isTerminal(known.state)) {
+      return venueFail('DG_E_ILLEGAL_TRANSITION', `${known.clientId} is ${known.state}: nothing to cancel`);
     }
     let r: CommandResult;
     try {

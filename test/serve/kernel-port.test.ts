@@ -10,6 +10,7 @@ import { createSimMarketData } from '../../src/api/market-data-sim.js';
 import { createVenuePort } from '../../src/api/venue-port.js';
 import type { CommandResult } from '../../src/bus/commands.js';
 import { createKernelPort, type KernelLike } from '../../src/gateway/kernel-port.js';
+import type { OrderState } from '../../src/oms/order-states.js';
 import { DEFAULT_MARKETS } from '../../src/venue/sim/default-markets.js';
 import { SimEngine } from '../../src/venue/sim/engine.js';
 import { SimVenue } from '../../src/venue/sim-venue/sim-venue.js';
@@ -36,7 +37,11 @@ async function rig(reply: (cmd: string, raw: unknown) => CommandResult) {
   expect((await venue.connect()).ok).toBe(true);
   const reads = createVenuePort(venue, createSimMarketData({ engine, account: 'gw' }));
   const calls: { cmd: string; raw: unknown }[] = [];
-  const known = new Map([['api-1-1--1', { clientId: 'api-1-1--1', strategy: 'api' }]]);
+  const known = new Map<string, { clientId: string; strategy: string; state: OrderState }>([
+    ['api-1-1--1', { clientId: 'api-1-1--1', strategy: 'api', state: 'open' }],
+    ['api-1-1--2', { clientId: 'api-1-1--2', strategy: 'api', state: 'filled' }],
+    ['api-1-1--3', { clientId: 'api-1-1--3', strategy: 'api', state: 'canceled' }],
+  ]);
   const kernel: KernelLike = {
     command: async (cmd, raw) => {
       calls.push({ cmd, raw });
@@ -121,6 +126,11 @@ describe('kernel port', () => {
     expect((await port.cancelOrder(inst, { clientOrderId: 'api-1-1--1' })).ok).toBe(true);
     const u = await port.cancelOrder(inst, { venueOrderId: 'nope' });
     expect(!u.ok && u.error.code).toBe('DG_E_VENUE_UNKNOWN_ORDER');
+    // A finished order cannot be cancelled, as a venue would say; the kernel is not asked.
+    for (const id of ['api-1-1--2', 'api-1-1--3']) {
+      const d = await port.cancelOrder(inst, { clientOrderId: id });
+      expect(!d.ok && d.error.code, id).toBe('DG_E_ILLEGAL_TRANSITION');
+    }
     expect(calls.map((c) => c.raw)).toEqual([
       { strategy: 'api', clientId: 'api-1-1--1' },
       { strategy: 'api', clientId: 'api-1-1--1' },
