@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { increment } from '../../src/core/decimal.js';
-import { averagePriceText, averagePriceTicks } from '../../src/oms/average-price.js';
 import { CLIENT_ID_PROFILES } from '../../src/oms/client-order-id.js';
 import type { FeedEvent, OmsOutput, VenueFill } from '../../src/oms/order-io.js';
 import { accepted, done, feedFill, fill, makeTracker } from './helpers.js';
@@ -490,19 +488,6 @@ describe('orders without a fixed size (market by funds)', () => {
     expect(tracker.get('mm-1--1')!.state).toBe('partially-filled');
     tracker.onFeed(done('V1', 'filled'));
     expect(tracker.get('mm-1--1')).toMatchObject({ state: 'filled', filledSize: 7, filledNotional: 74n });
-  });
-});
-
-describe('average price', () => {
-  it('is exact as a rational and formatted without float sums', () => {
-    const o = { filledSize: 3, filledNotional: 30_000_001n }; // ticks of 0.01
-    expect(averagePriceTicks(o)).toEqual({ num: 30_000_001n, den: 3n });
-    expect(averagePriceText(o, increment('0.01'), 4)).toEqual({ text: '100000.003333', exact: false });
-    expect(averagePriceText({ filledSize: 4, filledNotional: 1010n }, increment('0.5'), 2)).toEqual({
-      text: '126.25',
-      exact: true,
-    });
-    expect(averagePriceText({ filledSize: 0, filledNotional: 0n }, increment('0.01'))).toBeUndefined();
   });
 });
 
