@@ -5,7 +5,9 @@
  *   of the period (periods are multiples of `rotateMs` since the epoch, so `24h` → midnight UTC). A
  *   restart inside a period appends to that period's file.
  * - Files of this prefix whose period ended more than `maxAgeMs` ago are deleted at each rotation
- *   and on every timer tick (so they go even when nothing is logged); other files are never touched.
+ *   and on every timer tick (so they go even when nothing is logged), the names older versions
+ *   wrote included (serve's stamp with ms and `-N`, the Dealer's `<prefix>.YYYYMMDD-HHMMSS.log`);
+ *   other files are never touched.
  * - No syscall per line: `write` appends to an in-memory batch which reaches the OS in one
  *   `writeSync` at the end of the current event-loop turn (or sooner once it holds 64 KiB). `close`,
  *   a rotation and process exit (incl. an uncaught exception) flush it, so a crash loses only what
@@ -94,6 +96,7 @@ export class RotatingLog {
   private closed = false;
   private stopTimer: (() => void) | undefined;
   private readonly nameRe: RegExp;
+  private readonly legacyRe: RegExp;
   rotations = 0;
   deleted = 0;
   /** Flushes that failed (e.g. disk full); their lines are lost, the log carries on. */
@@ -105,6 +108,8 @@ export class RotatingLog {
       throw dgError('DG_E_BAD_CONFIG', 'logs: rotate_time must be ≥ 1s and max_age ≥ rotate_time');
     // Legacy serve names carried a `-N` suffix on a stamp collision: still ours, still pruned.
     this.nameRe = new RegExp(`^${o.prefix}-(\\d{8}T\\d{6}(?:\\d{3})?Z)(?:-\\d+)?\\.log$`);
+    // The Dealer's names before this rotator (`<prefix>.YYYYMMDD-HHMMSS.log`, UTC period start).
+    this.legacyRe = new RegExp(`^${o.prefix}\\.(\\d{8})-(\\d{6})\\.log$`);
     mkdirSync(o.dir, { recursive: true, mode: 0o700 });
     this.open(o.clock.now());
     this.prune();
@@ -178,7 +183,8 @@ export class RotatingLog {
     const out: { name: string; start: number }[] = [];
     for (const name of readdirSync(this.o.dir)) {
       const m = this.nameRe.exec(name);
-      const start = m ? parseStamp(m[1]) : undefined;
+      const legacy = m ? undefined : this.legacyRe.exec(name);
+      const start = m ? parseStamp(m[1]) : legacy ? parseStamp(`${legacy[1]}T${legacy[2]}Z`) : undefined;
       if (start !== undefined) out.push({ name, start });
     }
     return out.sort((a, b) => a.start - b.start || (a.name < b.name ? -1 : 1));

@@ -107,6 +107,22 @@ describe('RotatingLog', () => {
     r.close();
   });
 
+  it("the Dealer's names before this rotator (dealer.YYYYMMDD-HHMMSS.log) age out too", () => {
+    const dir = tempDir('dealer-legacy');
+    writeFileSync(join(dir, 'dealer.20261121-000000.log'), 'old');
+    writeFileSync(join(dir, 'dealer.20261121-230000.log'), 'recent');
+    writeFileSync(join(dir, 'dealer.notes.log'), 'not ours');
+    const clock = new ManualClock(T0 + 10 * 60_000);
+    const r = new RotatingLog({ dir, prefix: 'dealer', rotateMs: 3_600_000, maxAgeMs: 3_600_000, clock });
+    // The 2026-11-21 00:00 period ended a day ago; the 23:00 one ended 10 minutes ago (< max age).
+    expect(readdirSync(dir).sort()).toEqual([
+      'dealer-20261122T000000Z.log',
+      'dealer.20261121-230000.log',
+      'dealer.notes.log',
+    ]);
+    r.close();
+  });
+
   it('a restart inside a period appends to that period file', () => {
     const dir = tempDir('restart');
     const clock = new ManualClock(T0 + 1000);
