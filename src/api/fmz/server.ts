@@ -89,7 +89,7 @@ export async function startFmzServer(opts: FmzServerOptions = {}): Promise<FmzSe
   const logCalls = log.isLevelEnabled('debug');
 
   // node:http directly, no framework: one route, and the ticker/depth hot path (bench `api`) spends
-  // most of its time in HTTP plumbing, which a router, hooks and a serializer per call would double.
+  // most of its time in HTTP plumbing; a router, hooks and a serializer per call only add to it.
   const server = http.createServer({ maxHeaderSize: 16 << 10 }, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const m = /^\/([^/]+)$/.exec(path);
