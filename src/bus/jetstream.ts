@@ -6,7 +6,9 @@
  *
  * Also the gateway's command queue (nats-cmd-queue.ts): a work-queue stream `DESKGATECMD_<GATEWAY>`
  * over `deskgate.<gateway>.cmdq` (a request leaves it when the gateway acks it) and its one durable
- * pull consumer.
+ * pull consumer; the KV bucket `deskgate_<gateway>_attempts` that counts how many times each
+ * request was taken across consumer resets (RequestAttempts); and the dead-letter stream
+ * `DESKGATEDEAD_<GATEWAY>` over `deskgate.<gateway>.cmd.dead` where poison requests are kept.
  */
 import {
   AckPolicy,
@@ -17,10 +19,18 @@ import {
   StorageType,
   type JetStreamManager,
   type JsMsg,
+  type KV,
   type NatsConnection,
 } from 'nats';
 import { dgError, ErrorCounter } from '../core/errors.js';
-import { checkEventType, checkGateway, DURABLE_EVENT_TYPES, NATS_CMD_CONSUMER, natsNames } from './names.js';
+import {
+  checkEventType,
+  checkGateway,
+  DEAD_LETTER_MAX,
+  DURABLE_EVENT_TYPES,
+  NATS_CMD_CONSUMER,
+  natsNames,
+} from './names.js';
 import { DEFAULT_NATS_SERVERS, openNats } from './nats-connect.js';
 import { parseEvent, type BusEvent } from './wire.js';
 
@@ -135,6 +145,83 @@ export async function resetCommandConsumer(
     max_ack_pending: 1,
   });
   return inHand;
+}
+
+/**
+ * How many times each queued request was taken, kept in the KV bucket `deskgate_<gateway>_attempts`
+ * (key: the request id, base64url; value: the count as text). The consumer's own delivery count
+ * starts again whenever resetCommandConsumer replaces it, so it cannot bound re-deliveries across
+ * restarts; this count survives them. Entries expire with the command stream's max age, so one left
+ * behind by a crash between the ack and the clear does not stay.
+ */
+export class RequestAttempts {
+  private constructor(
+    private readonly jsm: JetStreamManager,
+    private readonly kv: KV,
+    private readonly bucket: string,
+    private readonly stream: string,
+  ) {}
+
+  /** Open (create if missing) the gateway's bucket; entries live as long as the command stream keeps requests. */
+  static async open(nc: NatsConnection, jsm: JetStreamManager, gateway: string): Promise<RequestAttempts> {
+    const bucket = natsNames.attemptsBucket(gateway);
+    try {
+      const info = await jsm.streams.info(natsNames.cmdStream(gateway));
+      const ttlMs = Math.floor((info.config.max_age ?? 0) / 1e6);
+      const kv = await nc.jetstream().views.kv(bucket, {
+        history: 1,
+        storage: StorageType.File,
+        ...(ttlMs > 0 ? { ttl: ttlMs } : {}),
+      });
+      return new RequestAttempts(jsm, kv, bucket, natsNames.attemptsStream(gateway));
+    } catch (e) {
+      throw dgError('DG_E_BUS_UNAVAILABLE', `jetstream attempts bucket: ${String(e)}`);
+    }
+  }
+
+  /** The KV key of a request id (ids may hold characters KV keys may not). */
+  static key(id: string): string {
+    return Buffer.from(id, 'utf8').toString('base64url');
+  }
+
+  /** Count one more take of `id` (stored before returning) and return the new count. */
+  async bump(id: string): Promise<number> {
+    const key = RequestAttempts.key(id);
+    const e = await this.kv.get(key);
+    const before = e && e.operation === 'PUT' ? Number(e.string()) || 0 : 0;
+    await this.kv.put(key, String(before + 1));
+    return before + 1;
+  }
+
+  /** Forget `id` (answered). Purges the subject, so no delete marker is left in the bucket. */
+  async clear(id: string): Promise<void> {
+    await this.jsm.streams.purge(this.stream, { filter: `$KV.${this.bucket}.${RequestAttempts.key(id)}` });
+  }
+}
+
+/** Create the gateway's dead-letter stream if missing (newest DEAD_LETTER_MAX poison requests). Returns its name. */
+export async function ensureDeadLetterStream(jsm: JetStreamManager, gateway: string): Promise<string> {
+  const name = natsNames.deadStream(gateway);
+  try {
+    await jsm.streams.info(name);
+    return name;
+  } catch (e) {
+    if (!notFound(e)) throw dgError('DG_E_BUS_UNAVAILABLE', `jetstream: ${String(e)}`);
+  }
+  try {
+    await jsm.streams.add({
+      name,
+      subjects: [natsNames.cmdDead(gateway)],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
+      max_msgs: DEAD_LETTER_MAX,
+      duplicate_window: nanos(120_000),
+    });
+  } catch (e) {
+    throw dgError('DG_E_BUS_UNAVAILABLE', `jetstream: ${String(e)}`);
+  }
+  return name;
 }
 
 export interface DurableReaderOptions {

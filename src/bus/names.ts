@@ -6,10 +6,14 @@
  *   Redis commands    LPUSH   deskgate:<gateway>:cmd            (the gateway BLMOVEs it into …)
  *   Redis in progress         deskgate:<gateway>:cmd:processing (… until its reply is pushed)
  *   Redis replies     LPUSH   deskgate:reply:<client id>        (the client BRPOPs it; expires)
+ *   Redis attempts    HASH    deskgate:<gateway>:cmd:attempts   (request id → times taken, while unanswered)
+ *   Redis dead letter LIST    deskgate:<gateway>:cmd:dead       (requests refused DG_E_BUS_POISON, newest first)
  *   NATS events       deskgate.<gateway>.evt.<type>
  *   NATS commands     JetStream publish on deskgate.<gateway>.cmdq (work-queue stream
  *                     DESKGATECMD_<GATEWAY>, durable pull consumer `deskgate`), reply to the
  *                     request's replyTo (`_INBOX.…`); or plain request/reply on deskgate.<gateway>.cmd
+ *   NATS attempts     KV bucket deskgate_<gateway>_attempts     (request id, base64url → times taken)
+ *   NATS dead letter  deskgate.<gateway>.cmd.dead in stream DESKGATEDEAD_<GATEWAY> (poison requests)
  *   JetStream stream  DESKGATE_<GATEWAY> over deskgate.<gateway>.evt.order and .evt.fill
  */
 import { dgError } from '../core/errors.js';
@@ -25,6 +29,11 @@ export const REDIS_REPLY_KEY = /^deskgate:reply:[A-Za-z0-9_.-]{8,128}$/;
 export const NATS_REPLY_SUBJECT = /^_INBOX\.[A-Za-z0-9_-]{8,64}(?:\.[A-Za-z0-9_-]{1,64}){0,2}$/;
 /** The durable pull consumer the gateway takes queued NATS commands with. */
 export const NATS_CMD_CONSUMER = 'deskgate';
+
+/** Deliveries of one command request, across restarts, before it is refused DG_E_BUS_POISON. */
+export const DEFAULT_MAX_DELIVERIES = 3;
+/** Dead-letter lists/streams keep at most this many poison requests. */
+export const DEAD_LETTER_MAX = 1000;
 
 /** The event types the gateway kernel publishes; others matching EVENT_TYPE are allowed. */
 export const CORE_EVENT_TYPES = ['order', 'fill', 'balance', 'book'] as const;
@@ -49,6 +58,10 @@ export const redisNames = {
   cmd: (gateway: string): string => `deskgate:${checkGateway(gateway)}:cmd`,
   /** Requests the gateway has taken and not answered yet (re-handled when it starts). */
   cmdProcessing: (gateway: string): string => `deskgate:${checkGateway(gateway)}:cmd:processing`,
+  /** Hash: request id → how many times it was taken without an answer (across restarts). */
+  cmdAttempts: (gateway: string): string => `deskgate:${checkGateway(gateway)}:cmd:attempts`,
+  /** Requests refused DG_E_BUS_POISON (newest first, capped), for an operator to inspect. */
+  cmdDead: (gateway: string): string => `deskgate:${checkGateway(gateway)}:cmd:dead`,
 };
 
 export const natsNames = {
@@ -62,6 +75,14 @@ export const natsNames = {
    * gateway named `<gw>_cmd`.
    */
   cmdStream: (gateway: string): string => `DESKGATECMD_${checkGateway(gateway).toUpperCase().replace(/-/g, '_')}`,
+  /** KV bucket counting how many times each queued request was taken (across restarts). */
+  attemptsBucket: (gateway: string): string => `deskgate_${checkGateway(gateway)}_attempts`,
+  /** The stream behind attemptsBucket (delete it with the gateway's other streams). */
+  attemptsStream: (gateway: string): string => `KV_deskgate_${checkGateway(gateway)}_attempts`,
+  /** Where requests refused DG_E_BUS_POISON are kept. */
+  cmdDead: (gateway: string): string => `deskgate.${checkGateway(gateway)}.cmd.dead`,
+  /** The dead-letter stream over cmdDead. */
+  deadStream: (gateway: string): string => `DESKGATEDEAD_${checkGateway(gateway).toUpperCase().replace(/-/g, '_')}`,
   /** JetStream stream names may not hold `.`, `*`, `>`; upper-cased, `-` becomes `_`. */
   stream: (gateway: string): string => `DESKGATE_${checkGateway(gateway).toUpperCase().replace(/-/g, '_')}`,
 };

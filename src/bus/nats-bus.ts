@@ -136,6 +136,14 @@ export class NatsBus implements Bus {
   }
   private closedRedelivered = 0;
 
+  /** Queued requests not run again after crashing the gateway too often (answered DG_E_BUS_POISON). */
+  get poisoned(): number {
+    let n = 0;
+    for (const q of this.queues) n += q.poisoned;
+    return n + this.closedPoisoned;
+  }
+  private closedPoisoned = 0;
+
   async serveCommands(handler: CommandHandler): Promise<Subscription> {
     const queue = new SerialQueue();
     let cq: NatsCommandQueue | undefined;
@@ -186,6 +194,7 @@ export class NatsBus implements Bus {
     if (!this.queues.delete(q)) return;
     await q.close();
     this.closedRedelivered += q.redelivered;
+    this.closedPoisoned += q.poisoned;
   }
 
   async close(): Promise<void> {

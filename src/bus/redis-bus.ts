@@ -26,14 +26,23 @@
  *     reached the journal simply runs for the first time.
  * Reply and LREM are one MULTI, so a request is answered once. One server per gateway name: the
  * processing list belongs to it (a second server would re-handle the first one's request in hand).
+ *
+ * Poison requests: one whose handling kills the gateway every time would be re-handled at every
+ * start forever, and every later command would wait behind it. So before a valid request is run
+ * (taken or re-handled) the gateway HINCRBYs its field (the request id) in
+ * `deskgate:<gateway>:cmd:attempts`; the answering MULTI HDELs it. A request taken more than
+ * `maxDeliveries` times (default 3) is not run: it is answered DG_E_BUS_POISON and moved, in the same
+ * MULTI, to `deskgate:<gateway>:cmd:dead` (LPUSH, trimmed to the newest 1000) for an operator to
+ * inspect; `poisoned` counts it. The count is written before the handler runs, so a crash while
+ * handling counts. Recovery drops fields whose request is no longer in the processing list.
  */
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../core/clock.js';
-import { asDeskgateError, dgError, ErrorCounter } from '../core/errors.js';
+import { asDeskgateError, dgError, ErrorCounter, type DeskgateError } from '../core/errors.js';
 import type { Bus, EventInput, Subscription } from './bus.js';
 import { runRequest, type CommandHandler } from './commands.js';
 import { buildEvent, deliverSafely } from './event-build.js';
-import { checkEventType, checkGateway, redisNames } from './names.js';
+import { checkEventType, checkGateway, DEAD_LETTER_MAX, DEFAULT_MAX_DELIVERIES, redisNames } from './names.js';
 import { DEFAULT_REDIS_URL, openRedis } from './redis-connect.js';
 import { errorReply, parseEvent, parseRequest, type BusEvent, type CommandReply } from './wire.js';
 
@@ -47,6 +56,8 @@ export interface RedisBusOptions {
   readonly replyTtlMs?: number;
   /** BLMOVE block time; bounds how long close() waits. Default 1 s. */
   readonly blockSeconds?: number;
+  /** A request taken this many times without an answer is refused DG_E_BUS_POISON the next time. Default 3. */
+  readonly maxDeliveries?: number;
 }
 
 export class RedisBus implements Bus {
@@ -61,6 +72,10 @@ export class RedisBus implements Bus {
   private readonly loops = new Set<Promise<void>>();
   private closed = false;
   private redeliveredCount = 0;
+  private poisonedCount = 0;
+  private readonly maxDeliveries: number;
+  private readonly attempts: string;
+  private readonly dead: string;
 
   private constructor(
     private readonly pub: Redis,
@@ -71,10 +86,16 @@ export class RedisBus implements Bus {
     this.clock = opts.clock ?? systemClock;
     this.replyTtlMs = opts.replyTtlMs ?? 60_000;
     this.blockSeconds = opts.blockSeconds ?? 1;
+    this.maxDeliveries = opts.maxDeliveries ?? DEFAULT_MAX_DELIVERIES;
+    this.attempts = redisNames.cmdAttempts(opts.gateway);
+    this.dead = redisNames.cmdDead(opts.gateway);
   }
 
   static async connect(opts: RedisBusOptions): Promise<RedisBus> {
     checkGateway(opts.gateway);
+    const max = opts.maxDeliveries;
+    if (max !== undefined && !(Number.isSafeInteger(max) && max >= 1))
+      throw dgError('DG_E_BAD_INPUT', `maxDeliveries must be a positive integer, got ${String(max)}`);
     return new RedisBus(await openRedis(opts.url, `deskgate-${opts.gateway}`), opts);
   }
 
@@ -164,9 +185,15 @@ export class RedisBus implements Bus {
     return this.redeliveredCount;
   }
 
+  /** Requests refused DG_E_BUS_POISON (and moved to the dead-letter list) since this bus connected. */
+  get poisoned(): number {
+    return this.poisonedCount;
+  }
+
   /** Re-handle the processing list, oldest (its tail) first. True when it was emptied. */
   private async recover(processing: string, handler: CommandHandler, halted: () => boolean): Promise<boolean> {
     const left = await this.pub.lrange(processing, 0, -1);
+    await this.dropStaleAttempts(left);
     for (let i = left.length - 1; i >= 0; i--) {
       if (halted()) return false;
       this.redeliveredCount++;
@@ -175,10 +202,25 @@ export class RedisBus implements Bus {
     return true;
   }
 
+  /** Attempt counters whose request is no longer in the processing list (removed by hand, say). */
+  private async dropStaleAttempts(left: readonly string[]): Promise<void> {
+    const fields = await this.pub.hkeys(this.attempts);
+    if (fields.length === 0) return;
+    const held = new Set<string>();
+    for (const raw of left) {
+      const p = parseRequest(raw);
+      if (p.ok) held.add(p.request.id);
+    }
+    const stale = fields.filter((f) => !held.has(f));
+    if (stale.length > 0) await this.pub.hdel(this.attempts, ...stale);
+  }
+
   /** Handle one taken request and answer it; false if the answer could not be written (it stays taken). */
   private async handleOne(raw: string, handler: CommandHandler, processing: string): Promise<boolean> {
     let reply: CommandReply | undefined;
     let replyTo: string | undefined;
+    let counted: string | undefined;
+    let poison: DeskgateError | undefined;
     const p = parseRequest(raw);
     if (!p.ok) {
       this.errors.record(p.error);
@@ -188,15 +230,35 @@ export class RedisBus implements Bus {
       this.errors.record(dgError('DG_E_BUS_BAD_REQUEST', 'replyTo is required on Redis'));
     } else {
       replyTo = p.request.replyTo;
-      reply = await runRequest(p.request, handler, { gateway: this.gateway, transport: 'redis' }, this.clock);
+      counted = p.request.id;
+      let taken: number;
+      try {
+        // Counted before the handler runs: a crash while handling counts.
+        taken = await this.pub.hincrby(this.attempts, counted, 1);
+      } catch (e) {
+        this.errors.record(asDeskgateError(e));
+        return false;
+      }
+      if (taken > this.maxDeliveries) {
+        poison = dgError('DG_E_BUS_POISON', `taken ${taken - 1} times without an answer`);
+        reply = errorReply(p.request.id, poison);
+      } else {
+        reply = await runRequest(p.request, handler, { gateway: this.gateway, transport: 'redis' }, this.clock);
+      }
     }
     const tx = this.pub.multi();
     if (replyTo && reply) tx.lpush(replyTo, JSON.stringify(reply)).pexpire(replyTo, this.replyTtlMs);
+    if (poison) tx.lpush(this.dead, raw).ltrim(this.dead, 0, DEAD_LETTER_MAX - 1);
     tx.lrem(processing, 1, raw);
+    if (counted !== undefined) tx.hdel(this.attempts, counted);
     try {
       const res = await tx.exec();
       if (!res) throw dgError('DG_E_BUS_UNAVAILABLE', 'reply transaction aborted');
       for (const [err] of res) if (err) this.errors.record(asDeskgateError(err));
+      if (poison) {
+        this.poisonedCount++;
+        this.errors.record(poison);
+      }
       return true;
     } catch (e) {
       this.errors.record(asDeskgateError(e));

@@ -145,6 +145,11 @@ export const ERRORS = {
   DG_E_BUS_BAD_NAME: { status: 400, message: 'gateway, event type or channel name not allowed' },
   DG_E_BUS_BAD_REPLY: { status: 502, message: 'reply from the gateway is malformed' },
   DG_E_BUS_UNAVAILABLE: { status: 503, message: 'bus connection failed or is closed' },
+  DG_E_BUS_POISON: {
+    status: 500,
+    message:
+      'request was taken the maximum number of times without an answer (the gateway stopped or lost its connection while handling it); not run again',
+  },
 
   // --- gateway: the kernel (commands, journal replay, reconciliation) --------------------------
   DG_E_GATEWAY_BAD_COMMAND: { status: 400, message: 'gateway command is malformed' },

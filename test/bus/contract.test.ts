@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bus, CommandClient } from '../../src/bus/bus.js';
 import { connectCommandClient } from '../../src/bus/client.js';
 import { LocalHub } from '../../src/bus/local-bus.js';
+import { natsNames } from '../../src/bus/names.js';
 import { NatsBus } from '../../src/bus/nats-bus.js';
 import { RedisBus } from '../../src/bus/redis-bus.js';
 import type { BusEvent } from '../../src/bus/wire.js';
@@ -50,6 +51,7 @@ const rigs: Record<string, (gw: string) => Promise<Rig>> = {
         const jsm = await gatewayBus.connection.jetstreamManager();
         await jsm.streams.delete(gatewayBus.streamName!).catch(() => undefined);
         await jsm.streams.delete(gatewayBus.commandStreamName!).catch(() => undefined);
+        await jsm.streams.delete(natsNames.attemptsStream(gatewayBus.gateway)).catch(() => undefined);
         await gatewayBus.close();
       },
     };

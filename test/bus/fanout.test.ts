@@ -4,6 +4,7 @@ import { connectCommandClient } from '../../src/bus/client.js';
 import type { CommandClient } from '../../src/bus/bus.js';
 import type { CommandHandler } from '../../src/bus/commands.js';
 import { FanoutBus } from '../../src/bus/fanout-bus.js';
+import { natsNames } from '../../src/bus/names.js';
 import { NatsBus } from '../../src/bus/nats-bus.js';
 import { RedisBus } from '../../src/bus/redis-bus.js';
 import type { BusEvent } from '../../src/bus/wire.js';
@@ -26,6 +27,11 @@ afterAll(async () => {
   await natsClient.close();
   await (await nats.connection.jetstreamManager()).streams.delete(nats.streamName!).catch(() => undefined);
   await (await nats.connection.jetstreamManager()).streams.delete(nats.commandStreamName!).catch(() => undefined);
+  await (
+    await nats.connection.jetstreamManager()
+  ).streams
+    .delete(natsNames.attemptsStream(nats.gateway))
+    .catch(() => undefined);
   await fan.close();
 });
 

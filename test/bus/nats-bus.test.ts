@@ -21,6 +21,7 @@ afterAll(async () => {
   const jsm = await nc.jetstreamManager();
   await jsm.streams.delete(natsNames.stream(gw)).catch(() => undefined);
   await jsm.streams.delete(natsNames.cmdStream(gw)).catch(() => undefined);
+  await jsm.streams.delete(natsNames.attemptsStream(gw)).catch(() => undefined);
   await nc.close();
   await bus.close();
 });

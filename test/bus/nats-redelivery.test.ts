@@ -40,6 +40,7 @@ afterAll(async () => {
   for (const g of gateways) {
     await jsm.streams.delete(natsNames.cmdStream(g)).catch(() => undefined);
     await jsm.streams.delete(natsNames.stream(g)).catch(() => undefined);
+    await jsm.streams.delete(natsNames.attemptsStream(g)).catch(() => undefined);
   }
   await nc.close();
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Bus } from '../../src/bus/bus.js';
+import { natsNames } from '../../src/bus/names.js';
 import { NatsBus } from '../../src/bus/nats-bus.js';
 import { RedisBus } from '../../src/bus/redis-bus.js';
 import type { BusEvent } from '../../src/bus/wire.js';
@@ -28,6 +29,7 @@ async function gatewayOn(transport: 'redis' | 'nats', gw: string): Promise<Bus> 
     const jsm = await bus.connection.jetstreamManager();
     await jsm.streams.delete(bus.streamName!).catch(() => undefined);
     await jsm.streams.delete(bus.commandStreamName!).catch(() => undefined);
+    await jsm.streams.delete(natsNames.attemptsStream(bus.gateway)).catch(() => undefined);
     await bus.close();
   });
   return bus;

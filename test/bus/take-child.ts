@@ -27,3 +27,11 @@ export function takenBy(child: ChildProcess): Promise<{ id: string }> {
     }),
   );
 }
+
+/** Starts `file` with `args` and resolves with how it ended (for children expected to crash). */
+export function runUntilExit(file: string, args: string[]): Promise<{ code: number | null; signal: string | null }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}

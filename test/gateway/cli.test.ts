@@ -7,21 +7,13 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect } from 'nats';
 import { connectCommandClient } from '../../src/bus/client.js';
-import { natsNames } from '../../src/bus/names.js';
+import { dropGatewayStreams } from '../support/nats-streams.js';
 import { removeTempDirs, tempDir } from './support.js';
 
 afterAll(() => removeTempDirs());
-// The gateway's JetStream streams (events and command queue) outlive it: remove this run's.
-afterAll(async () => {
-  const nc = await connect({ servers: '127.0.0.1:4222' });
-  const jsm = await nc.jetstreamManager();
-  const gw = `cli_${process.pid}`;
-  await jsm.streams.delete(natsNames.stream(gw)).catch(() => undefined);
-  await jsm.streams.delete(natsNames.cmdStream(gw)).catch(() => undefined);
-  await nc.close();
-});
+// The gateway's JetStream streams outlive it: remove this run's.
+afterAll(() => dropGatewayStreams(`cli_${process.pid}`));
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const procs: ChildProcess[] = [];

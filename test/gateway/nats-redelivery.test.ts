@@ -7,7 +7,7 @@
  * across a restart answers the same order.
  */
 import { randomUUID } from 'node:crypto';
-import { createInbox, type JetStreamManager, type NatsConnection } from 'nats';
+import { createInbox, type NatsConnection } from 'nats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandHandler } from '../../src/bus/commands.js';
 import { natsNames } from '../../src/bus/names.js';
@@ -19,25 +19,21 @@ import { requestKey } from '../../src/gateway/command-handler.js';
 import { GatewayKernel } from '../../src/gateway/kernel.js';
 import { Journal } from '../../src/store/journal.js';
 import type { SimEngine } from '../../src/venue/sim/engine.js';
+import { dropGatewayStreams } from '../support/nats-streams.js';
 import { GW, makeEngine, removeTempDirs, startKernel, tempDir, until } from './support.js';
 
 let nc: NatsConnection;
-let jsm: JetStreamManager;
 const names: string[] = [];
 const open: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   nc = await openNats();
-  jsm = await nc.jetstreamManager();
 });
 afterEach(async () => {
   while (open.length) await open.pop()!();
 });
 afterAll(async () => {
-  for (const g of names) {
-    await jsm.streams.delete(natsNames.cmdStream(g)).catch(() => undefined);
-    await jsm.streams.delete(natsNames.stream(g)).catch(() => undefined);
-  }
+  await dropGatewayStreams(...names);
   await nc.close();
   removeTempDirs();
 });

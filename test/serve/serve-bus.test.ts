@@ -10,17 +10,12 @@ import { natsNames } from '../../src/bus/names.js';
 import { NatsCommandClient } from '../../src/bus/nats-client.js';
 import { RedisCommandClient } from '../../src/bus/redis-client.js';
 import { startServe } from '../../src/gateway/serve/serve.js';
+import { dropGatewayStreams } from '../support/nats-streams.js';
 import { removeTempDirs, tempDir, testConfig } from './support.js';
 
 const gw = `sq${process.pid}`;
 
-async function dropStreams(): Promise<void> {
-  const nc = await connect({ servers: '127.0.0.1:4222' });
-  const jsm = await nc.jetstreamManager();
-  await jsm.streams.delete(natsNames.cmdStream(gw)).catch(() => undefined);
-  await jsm.streams.delete(natsNames.stream(gw)).catch(() => undefined);
-  await nc.close();
-}
+const dropStreams = (): Promise<void> => dropGatewayStreams(gw);
 
 afterAll(async () => {
   await dropStreams();
