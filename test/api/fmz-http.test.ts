@@ -97,7 +97,10 @@ describe('FMZ listener over raw sockets', () => {
     const chunk = (s: string): string => `${s.length.toString(16)}\r\n${s}\r\n`;
     const parts = [head, chunk('{"access_key":"a","secret_key":"b","method":"ticker","params":{"x":"')];
     for (let i = 0; i < 5; i++) parts.push(chunk('y'.repeat(1000)));
-    const { replies, closed } = await exchange(parts.map((p) => Buffer.from(p)), 1);
+    const { replies, closed } = await exchange(
+      parts.map((p) => Buffer.from(p)),
+      1,
+    );
     expect(replies[0]?.body.error).toMatch(/DG_E_API_TOO_LARGE/);
     expect(replies[0]?.headers.connection).toBe('close');
     expect(closed).toBe(true);
