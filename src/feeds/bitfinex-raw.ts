@@ -15,11 +15,17 @@
  * With the `conf` flag SEQ_ALL (65536) every frame ends with a connection-wide sequence number
  * ([chanId, data, seq], heartbeats too); the decoder checks its continuity and reports a hole
  * as DG_E_SEQUENCE_GAP with an `invalid` event for every subscribed book (they resync). With
- * OB_CHECKSUM (131072) the venue sends [chanId,"cs",checksum]: passed on as a control frame,
- * not verified here. Funding books (f…) have a different layout and are refused.
- * No per-book sequence ⇒ BookSync policy POLICIES.bitfinexRaw (snapshot in band).
+ * OB_CHECKSUM (131072) the venue sends [chanId,"cs",checksum] (a signed 32-bit CRC32 of the
+ * first 25 bids and asks, bitfinex-checksum.ts): decoded into a control event
+ * {what:"checksum", symbol, checksum} (BitfinexChecksumEvent; read it with bitfinexChecksumOf)
+ * that the caller hands to BookSync.onChecksum(); the book's checksum is verified there, against
+ * createL3Sync(…, {checksum: (b) => bitfinexRawChecksum(b, inst)}), and a mismatch resyncs.
+ * Funding books (f…) have a different layout and are refused.
+ * No per-book sequence ⇒ BookSync policy POLICIES.bitfinexRaw (snapshot in band). A resync is a
+ * new snapshot, i.e. unsubscribe + subscribe: resubscribeFrames(symbol) writes those frames.
  */
 import { dgError } from '../core/errors.js';
+import type { BitfinexChecksumEvent } from './bitfinex-checksum.js';
 import type { L3SnapshotOrder } from '../core/events.js';
 import type { Instrument } from '../core/instrument.js';
 import { BaseDecoder } from './decoder-base.js';
@@ -29,6 +35,9 @@ import { isObject, priceTicks, sizeLots, type Json } from './wire-fields.js';
 interface Channel {
   readonly symbol: string;
   readonly native: string;
+  /** `len`/`freq` of the subscription, reused when resubscribing. */
+  readonly len: string | undefined;
+  readonly freq: string | undefined;
 }
 
 /** Shortest decimal text of a JSON number (exact for what the venue printed). */
@@ -48,6 +57,21 @@ export class BitfinexRawDecoder extends BaseDecoder {
   /** Native symbols of the subscribed books (e.g. "tBTCUSD"). */
   symbols(): string[] {
     return [...this.channels.values()].map((c) => c.native);
+  }
+
+  /**
+   * The frames that get a book a new snapshot (its resync): unsubscribe from its current channel
+   * and subscribe again with the same precision, length and frequency. [] when not subscribed.
+   */
+  resubscribeFrames(native: string): string[] {
+    for (const [chanId, c] of this.channels) {
+      if (c.native !== native) continue;
+      const sub: Record<string, string> = { event: 'subscribe', channel: 'book', symbol: native, prec: 'R0' };
+      if (c.freq !== undefined) sub.freq = c.freq;
+      if (c.len !== undefined) sub.len = c.len;
+      return [JSON.stringify({ event: 'unsubscribe', chanId }), JSON.stringify(sub)];
+    }
+    return [];
   }
 
   protected symbolHint(msg: Json): string | undefined {
@@ -70,7 +94,12 @@ export class BitfinexRawDecoder extends BaseDecoder {
         if (!msg.symbol.startsWith('t'))
           throw dgError('DG_E_UNKNOWN_MESSAGE', `funding book ${msg.symbol.slice(0, 16)}`);
         this.instrument(msg.symbol);
-        this.channels.set(msg.chanId, { symbol: msg.symbol, native: msg.symbol });
+        this.channels.set(msg.chanId, {
+          symbol: msg.symbol,
+          native: msg.symbol,
+          len: typeof msg.len === 'string' || typeof msg.len === 'number' ? String(msg.len) : undefined,
+          freq: typeof msg.freq === 'string' ? msg.freq : undefined,
+        });
         out.push({ kind: 'control', what: 'subscribed', symbol: msg.symbol });
         return;
       }
@@ -101,7 +130,11 @@ export class BitfinexRawDecoder extends BaseDecoder {
       return;
     }
     if (body === 'cs') {
-      out.push({ kind: 'control', what: 'checksum', symbol: ch.native });
+      const cs = msg[2];
+      if (typeof cs !== 'number' || !Number.isInteger(cs) || cs < -0x80000000 || cs > 0x7fffffff)
+        throw dgError('DG_E_BAD_MESSAGE', 'checksum is not a signed 32-bit integer');
+      const ev: BitfinexChecksumEvent = { kind: 'control', what: 'checksum', symbol: ch.native, checksum: cs };
+      out.push(ev);
       return;
     }
     if (!Array.isArray(body)) throw dgError('DG_E_BAD_MESSAGE', 'channel body');

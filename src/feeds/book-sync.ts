@@ -286,6 +286,17 @@ export class BookSync<M, S> {
     this.flush();
   }
 
+  /**
+   * A checksum the venue sends as a message of its own (Bitfinex `[chanId,"cs",n]`), over the book
+   * after every message before it. Verified only while live (before a snapshot there is nothing to
+   * check); a mismatch is counted (DG_E_CHECKSUM) and resyncs, exactly like an attached checksum.
+   */
+  onChecksum(expected: number): void {
+    this.checkTimeout();
+    if (this.st === 'live') this.verifyChecksum(expected);
+    this.flush();
+  }
+
   /** Force a resync (operator command, reconnect). */
   resync(reason: ResyncReason = 'manual', detail: string = reason): void {
     this.startResync(reason, detail);

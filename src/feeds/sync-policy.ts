@@ -137,6 +137,9 @@ export const POLICIES = {
   okxBooks: linkedPolicy({ name: 'linked-inband', snapshotInBand: true }),
   /** Coinbase `level2` (2021 format): no sequence; the `snapshot` message starts the book. */
   coinbaseLevel2: unsequencedPolicy,
-  /** Bitfinex raw books (R0): the first channel message is the snapshot. */
+  /**
+   * Bitfinex raw books (R0): the first channel message is the snapshot; the OB_CHECKSUM frames
+   * are verified by BookSync.onChecksum (a mismatch resyncs = resubscribe).
+   */
   bitfinexRaw: unsequencedPolicy,
 } as const satisfies Record<string, SeqPolicy>;

@@ -45,9 +45,12 @@ export interface L3TargetOptions {
    * event past the snapshot): the order-by-order stream a fan-out such as the KuCoin L3 RPC re-sends.
    */
   readonly onApplied?: (e: L3Event) => void;
+  /** The venue checksum over the current book (Bitfinex raw books); enables BookSync.onChecksum. */
+  readonly checksum?: (book: L3Book) => number;
 }
 
 export function l3Target(book: L3Book, opts: L3TargetOptions = {}): SyncTarget<L3Event, L3Snapshot> {
+  const sum = opts.checksum;
   return {
     clear: () => book.clear(),
     load: (s) => book.loadSnapshot(s),
@@ -57,6 +60,7 @@ export function l3Target(book: L3Book, opts: L3TargetOptions = {}): SyncTarget<L
     },
     range: (e) => ({ first: e.seq, last: e.seq }),
     snapshotSeq: (s) => s.seq,
+    ...(sum ? { checksum: () => sum(book) } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import zlib from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCapture, parseCaptureLine, readCapture, secondsToMs } from '../../src/feeds/replay/capture-reader.js';
@@ -76,6 +77,28 @@ describe('capture reader', () => {
       ],
       asks: [['101', '1.5']],
     });
+  });
+
+  it('verifies Bitfinex cs checksums in replay: a right one passes, a wrong one resyncs the book', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-replay-'));
+    const file = join(dir, 'bitfinex-cs.jsonl');
+    // Book after the frames: bids 4 (100.6, 0.25), 1 (100.5, 2); ask 3 (101, -1.5). Bitfinex's rule:
+    // bid then ask per index, `id:amount`, joined with ':', CRC32 as a signed 32-bit integer.
+    const right = zlib.crc32('4:0.25:3:-1.5:1:2') | 0;
+    writeFileSync(
+      file,
+      [
+        '{"event":"subscribed","channel":"book","chanId":5,"symbol":"tBTCUSD","prec":"R0","len":"25","pair":"BTCUSD"}',
+        '[5,[[1,100.5,2],[2,100.4,1],[3,101,-1.5]]]',
+        '[5,[2,0,1]]',
+        '[5,[4,100.6,0.25]]',
+        `[5,"cs",${right}]`,
+        `[5,"cs",${right ^ 1}]`,
+      ].join('\n'),
+    );
+    const { report } = await runReplay(file, { venue: 'bitfinex' });
+    expect(report.symbols[0]).toMatchObject({ symbol: 'tBTCUSD', checksumOk: 1, checksumFailed: 1 });
+    expect(report.symbols[0]?.state).not.toBe('live');
   });
 
   it('replays a Coinbase full-channel capture against a level-3 REST snapshot (cryptofeed format)', () => {

@@ -231,7 +231,14 @@ export class ReplayEngine {
   }
 
   private route(ev: FeedEvent): void {
-    if (ev.kind === 'control') return;
+    if (ev.kind === 'control') {
+      // A checksum sent as a message of its own (Bitfinex `cs`): over the book after all before it.
+      const cs = this.wiring.controlChecksum?.(ev);
+      if (cs === undefined || ev.symbol === undefined) return;
+      if (this.opts.symbol !== undefined && ev.symbol !== this.opts.symbol) return;
+      this.track(ev.symbol)?.sync.onChecksum(cs);
+      return;
+    }
     if (ev.kind === 'invalid') {
       if (ev.symbol === undefined) return; // counted by the decoder
       if (this.opts.symbol !== undefined && ev.symbol !== this.opts.symbol) return;
@@ -288,7 +295,8 @@ export class ReplayEngine {
       t = { kind: 'l2', native, inst, book, sync, stats };
     } else {
       const book = new L3Book();
-      const sync = createL3Sync(book, { ...common, ...this.wiring.l3Options });
+      const checksum = this.wiring.l3Checksum?.(inst);
+      const sync = createL3Sync(book, { ...common, ...this.wiring.l3Options, ...(checksum ? { checksum } : {}) });
       t = { kind: 'l3', native, inst, book, sync, stats };
     }
     this.tracked.set(native, t);

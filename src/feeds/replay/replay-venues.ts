@@ -5,11 +5,13 @@
 import type { L2Snapshot, L3Snapshot } from '../../core/events.js';
 import type { Instrument } from '../../core/instrument.js';
 import type { L2Book } from '../../book/l2-book.js';
+import type { L3Book } from '../../book/l3-book.js';
 import { BinanceDepthDecoder, decodeBinanceDepthSnapshot, scanBinance } from '../binance-depth.js';
+import { bitfinexChecksumOf, bitfinexRawChecksum } from '../bitfinex-checksum.js';
 import { BitfinexRawDecoder, scanBitfinex } from '../bitfinex-raw.js';
 import { CoinbaseFullDecoder, decodeCoinbaseL3Snapshot } from '../coinbase-full.js';
 import { CoinbaseLevel2Decoder, scanCoinbase } from '../coinbase-level2.js';
-import type { DecimalSink, FeedDecoder, InstrumentLookup } from '../feed-event.js';
+import type { DecimalSink, FeedDecoder, FeedEvent, InstrumentLookup } from '../feed-event.js';
 import { KucoinL2Decoder, decodeKucoinL2Snapshot, scanKucoinL2 } from '../kucoin-l2.js';
 import { OkxBooksDecoder, okxChecksum, scanOkx } from '../okx-books.js';
 import { POLICIES } from '../sync-policy.js';
@@ -30,6 +32,10 @@ export interface VenueWiring {
   scanSnapshot?(msg: Json, symbol: string, sink: DecimalSink): void;
   decodeSnapshot?(body: string, inst: Instrument, ts: number): L2Snapshot | L3Snapshot;
   checksum?(decoder: FeedDecoder, native: string, inst: Instrument): ((book: L2Book) => number) | undefined;
+  /** L3 books whose venue sends its checksum as a message of its own (Bitfinex `cs`). */
+  l3Checksum?(inst: Instrument): (book: L3Book) => number;
+  /** The checksum a control event carries, if it is one. */
+  controlChecksum?(ev: FeedEvent): number | undefined;
   readonly l3Options?: L3TargetOptions;
 }
 
@@ -109,6 +115,8 @@ export const VENUES: Record<ReplayVenueName, VenueWiring> = {
     decoder: (lookup) => new BitfinexRawDecoder(lookup),
     scan: (msg, sink, channels) => scanBitfinex(msg, bitfinexScanChannel(msg, channels), sink),
     l3Options: { upsertOpen: true },
+    l3Checksum: (inst) => (book) => bitfinexRawChecksum(book, inst),
+    controlChecksum: bitfinexChecksumOf,
   },
 };
 
