@@ -21,6 +21,7 @@ import {
   type JsMsg,
   type KV,
   type NatsConnection,
+  type StreamConfig,
 } from 'nats';
 import { dgError, ErrorCounter } from '../core/errors.js';
 import {
@@ -84,30 +85,34 @@ export interface CommandStreamOptions {
 
 const notFound = (e: unknown): boolean => /not found/i.test(e instanceof Error ? e.message : String(e));
 
-/** Create the gateway's command work-queue stream if missing. Returns its name. */
-export async function ensureCommandStream(jsm: JetStreamManager, opts: CommandStreamOptions): Promise<string> {
-  const name = natsNames.cmdStream(opts.gateway);
+/** Create stream `cfg.name` unless it exists; any failure but "not found" is DG_E_BUS_UNAVAILABLE. Returns its name. */
+async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }): Promise<string> {
   try {
-    await jsm.streams.info(name);
-    return name;
+    await jsm.streams.info(cfg.name);
+    return cfg.name;
   } catch (e) {
     if (!notFound(e)) throw dgError('DG_E_BUS_UNAVAILABLE', `jetstream: ${String(e)}`);
   }
   try {
-    await jsm.streams.add({
-      name,
-      subjects: [natsNames.cmdQueue(opts.gateway)],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Workqueue,
-      discard: DiscardPolicy.New,
-      max_age: nanos(opts.maxAgeMs ?? 24 * 3600_000),
-      max_msgs: opts.maxMessages ?? 100_000,
-      duplicate_window: nanos(opts.duplicateWindowMs ?? 120_000),
-    });
+    await jsm.streams.add(cfg);
   } catch (e) {
     throw dgError('DG_E_BUS_UNAVAILABLE', `jetstream: ${String(e)}`);
   }
-  return name;
+  return cfg.name;
+}
+
+/** Create the gateway's command work-queue stream if missing. Returns its name. */
+export function ensureCommandStream(jsm: JetStreamManager, opts: CommandStreamOptions): Promise<string> {
+  return ensureStream(jsm, {
+    name: natsNames.cmdStream(opts.gateway),
+    subjects: [natsNames.cmdQueue(opts.gateway)],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Workqueue,
+    discard: DiscardPolicy.New,
+    max_age: nanos(opts.maxAgeMs ?? 24 * 3600_000),
+    max_msgs: opts.maxMessages ?? 100_000,
+    duplicate_window: nanos(opts.duplicateWindowMs ?? 120_000),
+  });
 }
 
 export interface CommandConsumerOptions {
@@ -200,28 +205,16 @@ export class RequestAttempts {
 }
 
 /** Create the gateway's dead-letter stream if missing (newest DEAD_LETTER_MAX poison requests). Returns its name. */
-export async function ensureDeadLetterStream(jsm: JetStreamManager, gateway: string): Promise<string> {
-  const name = natsNames.deadStream(gateway);
-  try {
-    await jsm.streams.info(name);
-    return name;
-  } catch (e) {
-    if (!notFound(e)) throw dgError('DG_E_BUS_UNAVAILABLE', `jetstream: ${String(e)}`);
-  }
-  try {
-    await jsm.streams.add({
-      name,
-      subjects: [natsNames.cmdDead(gateway)],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
-      max_msgs: DEAD_LETTER_MAX,
-      duplicate_window: nanos(120_000),
-    });
-  } catch (e) {
-    throw dgError('DG_E_BUS_UNAVAILABLE', `jetstream: ${String(e)}`);
-  }
-  return name;
+export function ensureDeadLetterStream(jsm: JetStreamManager, gateway: string): Promise<string> {
+  return ensureStream(jsm, {
+    name: natsNames.deadStream(gateway),
+    subjects: [natsNames.cmdDead(gateway)],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_msgs: DEAD_LETTER_MAX,
+    duplicate_window: nanos(120_000),
+  });
 }
 
 export interface DurableReaderOptions {
