@@ -5,18 +5,8 @@
  * pairs in a final "new" period. Deterministic for a given seed. Amounts are built as integers
  * on each coin's grid (no float rounding reaches a stored value).
  */
+import { seededRandom } from '../core/seeded-random.js';
 import type { HedgeMethod, HedgeOrder, LockOrder } from './types.js';
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface CoinSpec {
   base: string;
@@ -113,7 +103,7 @@ function normal(rnd: () => number): number {
 type Planted = 'loss' | 'profit' | 'delay' | undefined;
 
 export function synthDesk(opts: SynthOptions): SynthData {
-  const rnd = mulberry32(opts.seed);
+  const rnd = seededRandom(opts.seed);
   const nClients = opts.clients ?? 40;
   const clientWeights = Array.from({ length: nClients }, (_, i) => 1 / (i + 1));
   const clients = Array.from({ length: nClients }, (_, i) => `C${String(i + 1).padStart(4, '0')}`);

@@ -2,6 +2,8 @@
  * Reconnect delays: exponential backoff with full jitter, pure (the random source is injected).
  * delay(n) = base × 2^n capped at max, then scaled by a jitter factor in [1 − jitter, 1].
  */
+export { seededRandom } from '../core/seeded-random.js';
+
 export interface BackoffOptions {
   /** First delay (ms). Default 250. */
   readonly baseMs?: number;
@@ -17,16 +19,4 @@ export function backoffDelay(attempt: number, opts: BackoffOptions, random: () =
   const jitter = Math.min(1, Math.max(0, opts.jitter ?? 0.5));
   const exp = Math.min(max, base * 2 ** Math.min(30, Math.max(0, attempt)));
   return Math.round(exp * (1 - jitter * random()));
-}
-
-/** Deterministic 32-bit PRNG (mulberry32) for seeded jitter. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

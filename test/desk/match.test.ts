@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isDeepStrictEqual } from 'node:util';
 import { explainUnmatched, matchOrders } from '../../src/desk/match.js';
 import { matchNaive } from '../../src/desk/match-naive.js';
-import { mulberry32, synthDesk } from '../../src/desk/synth.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
+import { synthDesk } from '../../src/desk/synth.js';
 import { hedge, lock, T0 } from './fixtures.js';
 
 describe('matchOrders rule (S2.2)', () => {
@@ -83,7 +84,7 @@ describe('matchOrders rule (S2.2)', () => {
   it('is deterministic: input order does not change the result', () => {
     const d = synthDesk({ seed: 11, locks: 3000, startMs: T0, endMs: T0 + 5 * 86_400_000, clients: 6 });
     const a = matchOrders(d.locks, d.hedges);
-    const rnd = mulberry32(5);
+    const rnd = seededRandom(5);
     const shuffle = <T>(xs: T[]): T[] => {
       const c = [...xs];
       for (let i = c.length - 1; i > 0; i--) {

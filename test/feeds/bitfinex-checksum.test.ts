@@ -16,6 +16,7 @@ import type { FeedEvent } from '../../src/feeds/feed-event.js';
 import { POLICIES } from '../../src/feeds/sync-policy.js';
 import { createL3Sync } from '../../src/feeds/sync-targets.js';
 import { sizeLots, priceTicks } from '../../src/feeds/wire-fields.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 
 const SYM = 'tBTCUSD';
 const btc = makeInstrument(0, { venue: 'bitfinex', native: SYM, tickSize: '0.1', lotSize: '1e-8' });
@@ -143,17 +144,6 @@ class RefBook {
   }
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const AMOUNTS = ['1e-7', '0.5', '1.2345', '3', '0.00012', '0.000001', '2.5e-7', '17.00000001', '1000'];
 
 /** Random book traffic: adds, size changes, price moves and deletes, as frame entries. */
@@ -245,7 +235,7 @@ describe('Bitfinex raw book checksum through BookSync', () => {
   });
 
   it('a random stream verifies; a corrupted level fails the next checksum, resyncs, and the new snapshot verifies again', () => {
-    const r = rng(20261122);
+    const r = seededRandom(20261122);
     const ref = new RefBook();
     let id = 1000;
     const nextId = (): number => id++;

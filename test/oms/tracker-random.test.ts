@@ -8,18 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../src/core/errors.js';
 import type { FeedEvent, QueryResult, VenueFill } from '../../src/oms/order-io.js';
 import { isTerminal } from '../../src/oms/order-states.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 import { makeTracker } from './helpers.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Outcome = 'filled' | 'canceled' | 'open' | 'expired' | 'rejected' | 'lost';
 
@@ -168,7 +158,7 @@ function runCase(seed: number, cov: Coverage): void {
   const bump = (k: string, n = 1): void => {
     cov[k] = (cov[k] ?? 0) + n;
   };
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const truth = makeTruth(rnd);
   const { msgs, lost } = schedule(truth, rnd);
   const { tracker, clock } = makeTracker({ notFoundGraceMs: 5_000 });
